@@ -1,0 +1,208 @@
+"""Reverse mode: the backward order and the chain rule, without recursion.
+
+``backward_order`` lists the nodes a backward pass visits, children before parents
+(Kahn's algorithm on consumer counts, so reused nodes are visited once, after every
+node that uses them, and no recursion limit applies). ``local_partials`` evaluates a
+node's rule from the primitive table. ``backward`` and ``grad`` are one loop over both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .primitives import FLOAT
+from .value import VALUE, EngineError, Number, Value, _const, _fmt
+
+__all__ = ["backward", "grad", "backward_order", "local_partials"]
+
+
+def backward_order(roots: Iterable[Value], leaves: bool = False) -> list[Value]:
+    """The nodes a backward pass from ``roots`` visits, each after every node that uses it.
+
+    Leaves (nodes with no op) are left out unless ``leaves`` is true: the pass has
+    nothing to do at a leaf. Iterative depth-first search, so no recursion limit
+    applies, and the order depends only on the graph (parents in argument order).
+    """
+    order: list[Value] = []
+    visited: set[Value] = set()
+    add, emit = visited.add, order.append
+    stack = [r for r in reversed(list(roots))]
+    for i, r in enumerate(stack):
+        if type(r) is not Value:
+            raise TypeError(f"backward_order(roots[{len(stack) - 1 - i}]): expected a Value, got {r!r}")
+    push, pop = stack.append, stack.pop
+    while stack:
+        v = pop()
+        if v is None:           # all of the next node's parents are done
+            emit(pop())
+            continue
+        if v in visited:
+            continue
+        add(v)
+        push(v)
+        push(None)
+        for p in v._parents:
+            if type(p) is Value and (leaves or p._op is not None) and p not in visited:
+                push(p)
+    order.reverse()
+    return order
+
+
+def local_partials(v: Value, create_graph: bool = False) -> list[tuple[int, Value, object]]:
+    """``[(i, parent, ∂v/∂parent)]`` for each Value input of ``v``, from its primitive's rule.
+
+    The derivative is a float, or a Value when ``create_graph`` is true.
+    """
+    prim = v._op
+    if prim is None:
+        return []
+    parents = v._parents
+    if create_graph:
+        m, args, out = VALUE, parents, v
+    else:
+        m, out = FLOAT, v._data
+        args = [p._data if type(p) is Value else p for p in parents]
+    try:
+        return [(i, p, prim.partial(i, args, out, m)) for i, p in enumerate(parents) if type(p) is Value]
+    except (ArithmeticError, ValueError) as e:
+        raise _backward_error(v, e) from None
+
+
+def _backward_error(v: Value, e: BaseException) -> BaseException:
+    if isinstance(e, EngineError):
+        return e
+    operands = ", ".join(_fmt(p) for p in v._parents)
+    return EngineError(f"backward through {v._op.name}({operands}) = {v._data!r}: "
+                       f"the local derivative has no finite value ({e})")
+
+
+def _seed(g, create_graph: bool):
+    if type(g) is Value:
+        return g if create_graph else g._data
+    g = _const(g, "backward(grad)")
+    return Value(g) if create_graph else g
+
+
+def _not_finite(g, v: Value) -> EngineError:
+    return EngineError(f"gradient {g!r} reaching {_fmt(v)} (made by {v._op.name}) is not finite: "
+                       "the backward pass overflowed")
+
+
+def _chain_rule(order: list[Value], create_graph: bool) -> None:
+    """The backward pass proper: for each node in ``order``, push ``.grad`` to its inputs.
+
+    Expects intermediate ``.grad`` zeroed and the roots seeded. Local derivatives come
+    from the primitive table, on floats (``FLOAT``) or, with ``create_graph``, on Values.
+    """
+    m = VALUE if create_graph else FLOAT
+    for v in order:
+        prim = v._op
+        if prim is None:
+            continue
+        g = v.grad
+        if type(g) is float:
+            if g == 0.0:
+                continue
+            if g - g != 0.0:
+                raise _not_finite(g, v)
+        parents = v._parents
+        fns = prim.partials
+        out = v if create_graph else v._data
+        try:
+            if prim.arity == 2:
+                a, b = parents
+                ta, tb = type(a) is Value, type(b) is Value
+                if create_graph:
+                    x, y = a, b
+                else:
+                    x = a._data if ta else a
+                    y = b._data if tb else b
+                fa, fb = fns
+                if ta:
+                    a.grad = a.grad + g * (fa if type(fa) is float else fa(x, y, out, m))
+                if tb:
+                    b.grad = b.grad + g * (fb if type(fb) is float else fb(x, y, out, m))
+            elif prim.arity == 1:
+                p = parents[0]
+                f = fns[0]
+                p.grad = p.grad + g * (f if type(f) is float else f(p if create_graph else p._data, out, m))
+            else:
+                f = fns[0]
+                if type(f) is float:
+                    c = g if f == 1.0 else g * f
+                    for p in parents:
+                        if type(p) is Value:
+                            p.grad = p.grad + c
+                else:
+                    for p in parents:
+                        if type(p) is Value:
+                            p.grad = p.grad + g * f(p if create_graph else p._data, out, m)
+        except (ArithmeticError, ValueError) as e:
+            raise _backward_error(v, e) from None
+
+
+def _run(roots: Sequence[Value], seeds: Sequence, create_graph: bool) -> list[Value]:
+    order = backward_order(roots)
+    for v in order:
+        if v._op is not None:
+            v.grad = 0.0
+    for r, s in zip(roots, seeds):
+        r.grad = r.grad + s
+    _chain_rule(order, create_graph)
+    return order
+
+
+def backward(root: Value, grad: Number | Value = 1.0, create_graph: bool = False) -> None:
+    """``root.backward(grad, create_graph)``: write gradients into ``.grad``."""
+    if type(root) is not Value:
+        raise TypeError(f"backward: expected a Value, got {root!r}")
+    _run([root], [_seed(grad, create_graph)], create_graph)
+
+
+def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
+         grad_outputs: Sequence | None = None, create_graph: bool = False) -> list:
+    """Gradients of ``outputs`` with respect to ``inputs``, leaving every ``.grad`` untouched.
+
+    Returns one gradient per input, in order: floats, or Values when ``create_graph``
+    is true (those can be differentiated again). An input that ``outputs`` does not
+    depend on gets 0.0.
+
+    >>> x = Value(3.0)
+    >>> (dx,) = grad(x ** 3, [x], create_graph=True)
+    >>> grad(dx, [x])
+    [18.0]
+    """
+    outs = [outputs] if type(outputs) is Value else list(outputs)
+    ins = [inputs] if type(inputs) is Value else list(inputs)
+    for name, seq in (("outputs", outs), ("inputs", ins)):
+        for i, v in enumerate(seq):
+            if type(v) is not Value:
+                raise TypeError(f"grad({name}[{i}]): expected a Value, got {v!r}")
+    if grad_outputs is None:
+        seeds = [_seed(1.0, create_graph) for _ in outs]
+    else:
+        grad_outputs = list(grad_outputs)
+        if len(grad_outputs) != len(outs):
+            raise ValueError(f"grad(grad_outputs): {len(grad_outputs)} given for {len(outs)} outputs")
+        seeds = [_seed(g, create_graph) for g in grad_outputs]
+    # The pass runs in the .grad slots (the fast path); save and restore them around it.
+    graph = backward_order(outs, leaves=True)
+    saved = [v.grad for v in graph]
+    saved_ins = [v.grad for v in ins]
+    try:
+        for v in graph:
+            v.grad = 0.0
+        for v in ins:
+            v.grad = 0.0
+        for r, s in zip(outs, seeds):
+            r.grad = r.grad + s
+        _chain_rule(graph, create_graph)
+        result = [v.grad for v in ins]
+    finally:
+        for v, g in zip(ins, saved_ins):
+            v.grad = g
+        for v, g in zip(graph, saved):
+            v.grad = g
+    if create_graph:
+        result = [g if type(g) is Value else Value(g) for g in result]
+    return result

@@ -1,0 +1,1 @@
+"""nn: neurons, layers and MLPs built on autograd_lite (see the nn issue)."""
