@@ -41,7 +41,19 @@ def backward_order(roots: Iterable[Value], leaves: bool = False) -> list[Value]:
         add(v)
         push(v)
         push(None)
-        for p in v._parents:
+        prim = v._op
+        if prim is None:
+            continue
+        if prim.arity == -1:
+            for p in v._a:
+                if type(p) is Value and (leaves or p._op is not None) and p not in visited:
+                    push(p)
+            continue
+        p = v._a
+        if type(p) is Value and (leaves or p._op is not None) and p not in visited:
+            push(p)
+        if prim.arity == 2:
+            p = v._b
             if type(p) is Value and (leaves or p._op is not None) and p not in visited:
                 push(p)
     order.reverse()
@@ -56,7 +68,7 @@ def local_partials(v: Value, create_graph: bool = False) -> list[tuple[int, Valu
     prim = v._op
     if prim is None:
         return []
-    parents = v._parents
+    parents = v.parents
     if create_graph:
         m, args, out = VALUE, parents, v
     else:
@@ -71,7 +83,7 @@ def local_partials(v: Value, create_graph: bool = False) -> list[tuple[int, Valu
 def _backward_error(v: Value, e: BaseException) -> BaseException:
     if isinstance(e, EngineError):
         return e
-    operands = ", ".join(_fmt(p) for p in v._parents)
+    operands = ", ".join(_fmt(p) for p in v.parents)
     return EngineError(f"backward through {v._op.name}({operands}) = {v._data!r}: "
                        f"the local derivative has no finite value ({e})")
 
@@ -105,12 +117,12 @@ def _chain_rule(order: list[Value], create_graph: bool) -> None:
                 continue
             if g - g != 0.0:
                 raise _not_finite(g, v)
-        parents = v._parents
         fns = prim.partials
         out = v if create_graph else v._data
         try:
             if prim.arity == 2:
-                a, b = parents
+                a = v._a
+                b = v._b
                 ta, tb = type(a) is Value, type(b) is Value
                 if create_graph:
                     x, y = a, b
@@ -123,11 +135,12 @@ def _chain_rule(order: list[Value], create_graph: bool) -> None:
                 if tb:
                     b.grad = b.grad + g * (fb if type(fb) is float else fb(x, y, out, m))
             elif prim.arity == 1:
-                p = parents[0]
+                p = v._a
                 f = fns[0]
                 p.grad = p.grad + g * (f if type(f) is float else f(p if create_graph else p._data, out, m))
             else:
                 f = fns[0]
+                parents = v._a
                 if type(f) is float:
                     c = g if f == 1.0 else g * f
                     for p in parents:

@@ -105,7 +105,10 @@ class Value:
     ``>``, ``>=``, ``bool()`` and ``float()`` read ``data``.
     """
 
-    __slots__ = ("_data", "grad", "label", "_parents", "_op", "_scope", "__weakref__")
+    # Inputs live in two slots, not a tuple: one object (and one garbage-collector
+    # entry) less per node. Unary: _a; binary: _a, _b (Value or float); n-ary: _a is
+    # the tuple of inputs. Leaves: _op is None.
+    __slots__ = ("_data", "grad", "label", "_op", "_a", "_b", "_scope", "__weakref__")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
@@ -119,8 +122,8 @@ class Value:
         self._data = f
         self.grad = 0.0
         self.label = label
-        self._parents = ()
         self._op = None
+        self._a = self._b = None
         self._scope = None
         if _ACTIVE[0]:
             _slow_path(self)
@@ -155,7 +158,12 @@ class Value:
     @property
     def parents(self) -> tuple:
         """The op's inputs in argument order: Values, and plain constants as floats."""
-        return self._parents
+        prim = self._op
+        if prim is None:
+            return ()
+        if prim.arity == 2:
+            return (self._a, self._b)
+        return (self._a,) if prim.arity == 1 else self._a
 
     @property
     def scope(self) -> str | None:
@@ -242,7 +250,7 @@ class Value:
     @staticmethod
     def sum(terms: Iterable) -> Value:
         """One n-ary sum node over ``terms`` (Values or numbers): the lecture's z = Σ wᵢaᵢ + b."""
-        return apply(SUM, *terms)
+        return _apply(SUM, tuple(terms))
 
     @staticmethod
     def max(terms: Iterable) -> Value:
@@ -280,20 +288,21 @@ def _slow_path(v: Value) -> None:
     """Apply the active modes to a freshly made node (no_grad, scope, anomaly, tracing)."""
     state = _STATE.get()
     if not state.grad_enabled:
-        v._parents = ()
         v._op = None
+        v._a = v._b = None
     v._scope = state.scope
     if state.tracer is not None:
         state.tracer.on_create(v)
 
 
-def _node(d: float, args: tuple, prim: Primitive) -> Value:
+def _node(d: float, prim: Primitive, a, b=None) -> Value:
     v = _new(Value)
     v._data = d
     v.grad = 0.0
     v.label = ""
-    v._parents = args
     v._op = prim
+    v._a = a
+    v._b = b
     v._scope = None
     return v
 
@@ -301,11 +310,15 @@ def _node(d: float, args: tuple, prim: Primitive) -> Value:
 def apply(prim: Primitive, *args) -> Value:
     """Evaluate ``prim`` on ``args`` (Values or numbers) and record a node.
 
-    This is the one place a forward value is computed for the eager engine.
+    The general entry point (new primitives, n-ary ops); the operators and methods of
+    Value use the specialised functions below, which do the same for one or two inputs.
     """
-    xs = []
-    for a in args:
-        xs.append(a._data if type(a) is Value else _const(a, prim.name))
+    return _apply(prim, args)
+
+
+def _apply(prim: Primitive, args: tuple) -> Value:
+    name = prim.name
+    xs = [a._data if type(a) is Value else _const(a, name) for a in args]
     if prim.arity == -1:
         if not xs:
             return Value(0.0)
@@ -322,7 +335,10 @@ def apply(prim: Primitive, *args) -> Value:
             raise _op_error(prim, args, "has no finite value", e) from None
     if d - d != 0.0:
         raise _op_error(prim, args, f"result {d!r} is not finite (overflow)")
-    v = _node(d, args, prim)
+    if prim.arity == 2:
+        v = _node(d, prim, args[0], args[1])
+    else:
+        v = _node(d, prim, args[0] if prim.arity == 1 else args)
     if _ACTIVE[0]:
         _slow_path(v)
     return v
@@ -346,21 +362,22 @@ def _binary_op(prim: Primitive, reflected: bool):
                 return NotImplemented
         if reflected:
             x, y = y, x
-            args = (other, self)
+            a, b = other, self
         else:
-            args = (self, other)
+            a, b = self, other
         try:
             d = fwd(x, y, FLOAT)
         except (ArithmeticError, ValueError) as e:
-            raise _op_error(prim, args, "has no finite value", e) from None
+            raise _op_error(prim, (a, b), "has no finite value", e) from None
         if d - d != 0.0:
-            raise _op_error(prim, args, f"result {d!r} is not finite (overflow)")
+            raise _op_error(prim, (a, b), f"result {d!r} is not finite (overflow)")
         v = _new(Value)
         v._data = d
         v.grad = 0.0
         v.label = ""
-        v._parents = args
         v._op = prim
+        v._a = a
+        v._b = b
         v._scope = None
         if _ACTIVE[0]:
             _slow_path(v)
@@ -381,7 +398,7 @@ def _unary_op(prim: Primitive):
             raise _op_error(prim, (self,), "has no finite value", e) from None
         if d - d != 0.0:
             raise _op_error(prim, (self,), f"result {d!r} is not finite (overflow)")
-        v = _node(d, (self,), prim)
+        v = _node(d, prim, self)
         if _ACTIVE[0]:
             _slow_path(v)
         return v
@@ -452,7 +469,7 @@ class _ValueMath:
 
     @staticmethod
     def sum(xs):
-        return apply(SUM, *xs)
+        return _apply(SUM, tuple(xs))
 
     # Piecewise-constant functions: their derivative is 0, so they return constants.
     @staticmethod
