@@ -9,6 +9,7 @@
 """
 
 from .autodiff import backward_order, grad, local_partials
+from .check import gradcheck, gradgradcheck
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
 from .primitives import PRIMITIVES, Primitive, register_primitive
 from .value import EngineError, Value, apply
@@ -17,5 +18,6 @@ __all__ = [
     "Value", "grad", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "scope",
     "EngineError", "apply", "Primitive", "PRIMITIVES", "register_primitive",
     "backward_order", "local_partials",
+    "gradcheck", "gradgradcheck",
 ]
 __version__ = "0.1.0"
