@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .primitives import FLOAT
-from .value import VALUE, EngineError, Number, Value, _const, _fmt
+from .value import VALUE, EngineError, Number, Value, _const, _fmt, origin
 
 __all__ = ["backward", "grad", "backward_order", "local_partials"]
 
@@ -85,7 +85,14 @@ def _backward_error(v: Value, e: BaseException) -> BaseException:
         return e
     operands = ", ".join(_fmt(p) for p in v.parents)
     return EngineError(f"backward through {v._op.name}({operands}) = {v._data!r}: "
-                       f"the local derivative has no finite value ({e})")
+                       f"the local derivative has no finite value ({e}){_made_at(v)}")
+
+
+def _made_at(v: Value) -> str:
+    site = origin(v)
+    if site is None:
+        return "; run inside autograd_lite.detect_anomaly() to see where this node was made"
+    return f"; the node was made at {site}"
 
 
 def _seed(g, create_graph: bool):
@@ -97,7 +104,7 @@ def _seed(g, create_graph: bool):
 
 def _not_finite(g, v: Value) -> EngineError:
     return EngineError(f"gradient {g!r} reaching {_fmt(v)} (made by {v._op.name}) is not finite: "
-                       "the backward pass overflowed")
+                       f"the backward pass overflowed{_made_at(v)}")
 
 
 def _chain_rule(order: list[Value], create_graph: bool) -> None:

@@ -96,9 +96,11 @@ class enable_grad(_Mode):
 class detect_anomaly(_Mode):
     """Raise at once on any non-finite value, naming the op, its operands and their labels.
 
-    The eager engine already refuses non-finite results of an op and non-finite
-    gradients; inside this context the compiled replay also checks every batch it is
-    given and every slot it computes.
+    The eager engine always refuses a non-finite result of an op or a non-finite
+    gradient. Inside this context it also records where each node is made, so an
+    error raised later in the backward pass names the line of your code that made the
+    failing node (as PyTorch's anomaly mode does); the compiled replay also checks
+    every batch it is given and every value it computes.
     """
 
     def _change(self, state: _State) -> _State:

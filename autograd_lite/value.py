@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+import sys
+import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Union
 
@@ -284,6 +287,24 @@ class Value:
 _new = object.__new__
 
 
+# Under detect_anomaly: where each node was made, for errors raised later in backward.
+_ORIGIN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _user_site() -> str:
+    """``file:line`` of the innermost frame outside this package."""
+    f = sys._getframe(1)
+    while f is not None and os.path.dirname(os.path.abspath(f.f_code.co_filename)) == _PACKAGE_DIR:
+        f = f.f_back
+    return "?" if f is None else f"{f.f_code.co_filename}:{f.f_lineno}"
+
+
+def origin(v: Value) -> str | None:
+    """Where ``v`` was made (``file:line``), if it was made inside ``detect_anomaly``."""
+    return _ORIGIN.get(v)
+
+
 def _slow_path(v: Value) -> None:
     """Apply the active modes to a freshly made node (no_grad, scope, anomaly, tracing)."""
     state = _STATE.get()
@@ -291,6 +312,8 @@ def _slow_path(v: Value) -> None:
         v._op = None
         v._a = v._b = None
     v._scope = state.scope
+    if state.anomaly and v._op is not None:
+        _ORIGIN[v] = _user_site()
     if state.tracer is not None:
         state.tracer.on_create(v)
 
@@ -319,6 +342,7 @@ def apply(prim: Primitive, *args) -> Value:
 def _apply(prim: Primitive, args: tuple) -> Value:
     name = prim.name
     xs = [a._data if type(a) is Value else _const(a, name) for a in args]
+    args = tuple(a if type(a) is Value else x for a, x in zip(args, xs))
     if prim.arity == -1:
         if not xs:
             return Value(0.0)
@@ -334,7 +358,7 @@ def _apply(prim: Primitive, args: tuple) -> Value:
         except (ArithmeticError, ValueError) as e:
             raise _op_error(prim, args, "has no finite value", e) from None
     if d - d != 0.0:
-        raise _op_error(prim, args, f"result {d!r} is not finite (overflow)")
+        raise _op_error(prim, args, f"result {d!r} is not finite (overflow, or a non-finite operand)")
     if prim.arity == 2:
         v = _node(d, prim, args[0], args[1])
     else:
@@ -356,10 +380,9 @@ def _binary_op(prim: Primitive, reflected: bool):
         elif type(other) is float:
             y = other
         else:
-            try:
-                y = _const(other, name)
-            except TypeError:
-                return NotImplemented
+            if hasattr(other, "__array_ufunc__") and not isinstance(other, numbers.Real):
+                return NotImplemented  # numpy arrays: let numpy apply the op elementwise
+            y = other = _const(other, name)
         if reflected:
             x, y = y, x
             a, b = other, self
@@ -370,7 +393,7 @@ def _binary_op(prim: Primitive, reflected: bool):
         except (ArithmeticError, ValueError) as e:
             raise _op_error(prim, (a, b), "has no finite value", e) from None
         if d - d != 0.0:
-            raise _op_error(prim, (a, b), f"result {d!r} is not finite (overflow)")
+            raise _op_error(prim, (a, b), f"result {d!r} is not finite (overflow, or a non-finite operand)")
         v = _new(Value)
         v._data = d
         v.grad = 0.0
@@ -397,7 +420,7 @@ def _unary_op(prim: Primitive):
         except (ArithmeticError, ValueError) as e:
             raise _op_error(prim, (self,), "has no finite value", e) from None
         if d - d != 0.0:
-            raise _op_error(prim, (self,), f"result {d!r} is not finite (overflow)")
+            raise _op_error(prim, (self,), f"result {d!r} is not finite (overflow, or a non-finite operand)")
         v = _node(d, prim, self)
         if _ACTIVE[0]:
             _slow_path(v)
