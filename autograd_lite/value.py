@@ -340,9 +340,11 @@ def apply(prim: Primitive, *args) -> Value:
 
 
 def _apply(prim: Primitive, args: tuple) -> Value:
-    name = prim.name
-    xs = [a._data if type(a) is Value else _const(a, name) for a in args]
-    args = tuple(a if type(a) is Value else x for a, x in zip(args, xs))
+    try:
+        xs = [a._data for a in args]
+    except AttributeError:  # some inputs are plain numbers: store them as floats
+        xs = [a._data if type(a) is Value else _const(a, prim.name) for a in args]
+        args = tuple(a if type(a) is Value else x for a, x in zip(args, xs))
     if prim.arity == -1:
         if not xs:
             return Value(0.0)
