@@ -10,6 +10,7 @@
 
 from .autodiff import backward_order, grad, local_partials
 from .check import gradcheck, gradgradcheck
+from .compile import Program, TraceError, compile
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
 from .primitives import PRIMITIVES, Primitive, register_primitive
 from .value import EngineError, Value, apply
@@ -19,5 +20,6 @@ __all__ = [
     "EngineError", "apply", "Primitive", "PRIMITIVES", "register_primitive",
     "backward_order", "local_partials",
     "gradcheck", "gradgradcheck",
+    "compile", "Program", "TraceError",
 ]
 __version__ = "0.1.0"
