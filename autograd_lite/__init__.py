@@ -11,8 +11,11 @@
 from .autodiff import backward_order, grad, local_partials
 from .check import gradcheck, gradgradcheck
 from .compile import Program, TraceError, compile
+from .draw import draw
+from .explain import explain
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
 from .primitives import PRIMITIVES, Primitive, register_primitive
+from .steps import backward_steps, render_steps
 from .value import EngineError, Value, apply
 
 __all__ = [
@@ -21,5 +24,6 @@ __all__ = [
     "backward_order", "local_partials",
     "gradcheck", "gradgradcheck",
     "compile", "Program", "TraceError",
+    "draw", "explain", "backward_steps", "render_steps",
 ]
 __version__ = "0.1.0"

@@ -129,9 +129,17 @@ def as_targets(targets: Value | Iterable[Value] | None, graph: set[Value], argna
     """``targets`` as a list of Values of ``graph``, or raise a clear error naming ``argname``."""
     if targets is None:
         return []
-    items = [targets] if type(targets) is Value else list(targets)
+    if type(targets) is Value:
+        items = [targets]
+    else:
+        try:
+            items = list(targets)
+        except TypeError:
+            raise TypeError(f"{argname}: expected a Value or a list of Values, got {targets!r} "
+                            f"of type {type(targets).__name__}") from None
     for j, v in enumerate(items):
-        where = argname if type(targets) is Value else f"{argname}[{j}]"
+        where = argname if type(targets) is Value else (
+            f"{argname[:-1]}[{j}])" if argname.endswith(")") else f"{argname}[{j}]")
         if type(v) is not Value:
             raise TypeError(f"{where}: expected a Value, got {v!r} of type {type(v).__name__}")
         if v not in graph:

@@ -140,6 +140,8 @@ def explain(root: Value, wrt: Value, max_paths: int = MAX_PATHS) -> Explanation:
     if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0:
         raise ValueError(f"explain(max_paths): expected a non-negative int, got {max_paths!r}")
     nodes = nodes_of(root, "explain(root)")
+    if type(wrt) is not Value:
+        raise TypeError(f"explain(wrt): expected a Value, got {wrt!r} of type {type(wrt).__name__}")
     as_targets(wrt, set(nodes), "explain(wrt)")
     names = node_names(nodes)
 

@@ -252,13 +252,14 @@ def _frame_dot(nodes: list[Value], f: _Frame, j: int, rankdir: str, width: int) 
     leaves_done = f.done
 
     def node_style(v: Value) -> dict:
+        # every box has the same border width in every frame: same sizes, same layout
         if v is f.current:
-            return {"color": CURRENT_COLOR, "fill": CURRENT_FILL, "border": 3, "class": "current"}
+            return {"color": CURRENT_COLOR, "fill": CURRENT_FILL, "border": 2, "class": "current"}
         if leaves_done and v.primitive is None:
             return {"color": DONE_COLOR, "fill": DONE_FILL, "border": 2, "class": "visited"}
         if v in f.known:
-            return {"color": INK, "fill": "#f4f4f4", "class": "visited"}
-        return {}
+            return {"color": INK, "fill": "#f4f4f4", "border": 2, "class": "visited"}
+        return {"color": "#9a9a9a", "border": 2}
 
     def edge_style(child: Value, i: int, parent: Value, d: float) -> dict:
         style: dict = {"label": fmt(d)}
