@@ -256,7 +256,10 @@ def curves(history: Any, *, title: str | None = None, log_loss: bool = False,
         axes[1].set_ylabel("accuracy")
         axes[1].set_title("Accuracy")
         axes[1].yaxis.set_major_formatter(PercentFormatter(1.0))
-        axes[1].set_ylim(min(0.0, np.nanmin(np.concatenate([acc, val_acc]))) - 0.02, 1.02)
+        seen = np.concatenate([acc, val_acc])
+        seen = seen[np.isfinite(seen)]
+        low = math.floor(10 * float(seen.min())) / 10 if seen.size else 0.0
+        axes[1].set_ylim(max(0.0, low - 0.02), 1.02)
     fig.suptitle(title if title is not None else "Learning curves")
     return fig
 

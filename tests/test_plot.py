@@ -282,3 +282,48 @@ def test_import_nn_works_without_matplotlib_and_plot_says_how_to_install():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "nn.plot needs matplotlib" in out.stdout and "pip install autograd-lite[notebooks]" in out.stdout
+
+
+# ----------------------------------------------------------------------------- with real nn models
+
+def test_plots_of_a_trained_mlp():
+    import nn
+
+    X, y = datasets.make_blobs(40, centers=[[-2.0, 0.0], [2.0, 0.5]], std=0.6, seed=3)
+    X_val, y_val = datasets.make_blobs(20, centers=[[-2.0, 0.0], [2.0, 0.5]], std=0.6, seed=4)
+    model = nn.MLP(2, [4, 1], activation="tanh", seed=0)
+    history = nn.fit(model, X, y, loss="hinge", optimizer=nn.SGD(model.parameters(), lr=0.1), epochs=5,
+                     batch_size=10, validation=(X_val, y_val), progress=False)
+    fig = plot.decision_boundary(model, X, y, resolution=30)
+    ax = fig.axes[0]
+    img = _image(ax)
+    x0, x1, y0, y1 = img.get_extent()
+    gx, gy = np.meshgrid(np.linspace(x0, x1, 30), np.linspace(y0, y1, 30))
+    np.testing.assert_array_equal(img.get_array(), model.classify(np.column_stack([gx.ravel(), gy.ravel()]))
+                                  .reshape(30, 30))
+    acc = nn.metrics.accuracy(y, model.classify(X))
+    assert ax.get_title() == f"Decision boundary: accuracy {acc:.1%} on these 40 points"
+    assert acc >= 0.95  # two well separated blobs
+    _png(fig)
+
+    fig = plot.curves(history)
+    loss_ax, acc_ax = fig.axes
+    np.testing.assert_allclose(loss_ax.get_lines()[0].get_ydata(), history.loss)
+    np.testing.assert_allclose(acc_ax.get_lines()[1].get_ydata(), history.val_accuracy)
+    np.testing.assert_array_equal(loss_ax.get_lines()[0].get_xdata(), history.epochs)
+    _png(fig)
+
+
+def test_weights_grid_of_a_digits_mlp():
+    import nn
+
+    model = nn.MLP(64, [5, 10], activation="tanh", seed=1)
+    fig = plot.weights_grid(model)
+    images = [ax.get_images()[0] for ax in fig.axes if ax.get_images()]
+    assert len(images) == 5
+    for j, img in enumerate(images):
+        expected = np.array([w.data for w in model.layers[0].neurons[j].w]).reshape(8, 8)
+        np.testing.assert_array_equal(img.get_array(), expected)
+    out_layer = plot.weights_grid(model, layer=1, shape=(1, 5))
+    assert len([ax for ax in out_layer.axes if ax.get_images()]) == 10
+    _png(fig)
