@@ -188,7 +188,9 @@ def gradgradcheck(fn: Callable[..., Value], inputs: Sequence, eps: float = 1e-6,
     The analytic Hessian is ``grad`` with ``create_graph=True`` followed by ``grad`` of each
     first derivative; the numeric one differentiates the (float) analytic gradient,
     ``H[i][j] ≈ (gᵢ(x + eps·eⱼ) - gᵢ(x - eps·eⱼ)) / 2·eps``. Every entry is compared,
-    so a Hessian that is not symmetric shows up too. Arguments as for :func:`gradcheck`.
+    so a Hessian that is not symmetric shows up too. It checks the second order only: a
+    wrong first derivative agrees with its own derivative, so run :func:`gradcheck` as well.
+    Arguments as for :func:`gradcheck`.
     """
     _check_tolerances("gradgradcheck", eps, atol, rtol)
     xs, labels = _points(inputs, "gradgradcheck")
