@@ -11,7 +11,7 @@ Values), so no loss branches on data: every formula is one straight-line graph.
 - :func:`mse`: ‖y − a‖²;  :func:`half_mse`: ½‖y − a‖² (Nielsen's convention).
 - :func:`bce`: −Σₖ [yₖ log aₖ + (1 − yₖ) log(1 − aₖ)] on probabilities a (after a sigmoid).
 - :func:`bce_with_logits`: the same on logits z, computed stably as
-  max(z, 0) − z·y + log(1 + e^(−|z|)).
+  max(z, 0) − z·y + log(1 + e^(−|z|)) (exact gradient σ(z) − y everywhere, also at z = 0).
 - :func:`cross_entropy`: softmax + negative log-likelihood on logits, by log-sum-exp:
   log Σⱼ e^(zⱼ − m) + m − z_y with m = max z. The target is a class index or a one-hot list.
 - :func:`hinge`: Σₖ max(0, 1 − yₖ sₖ) with labels yₖ = ±1 (micrograd's max-margin loss).
@@ -78,7 +78,17 @@ def bce_with_logits(outputs: Value | Sequence, target: Any) -> Value:
     Σₖ max(zₖ, 0) − zₖyₖ + log(1 + e^(−|zₖ|))."""
     z = _outputs(outputs, "bce_with_logits")
     y = _targets(target, len(z), "bce_with_logits")
-    return Value.sum([zk.relu() - zk * yk + (1.0 + (-zk.abs()).exp()).log() for zk, yk in zip(z, y)])
+    return Value.sum([_softplus(zk) - zk * yk for zk, yk in zip(z, y)])
+
+
+def _softplus(z: Value) -> Value:
+    """log(1 + eᶻ) = max(z, 0) + log(1 + e^(−|z|)), stable for any z.
+
+    max(z, 0) and |z| = max(z, −z) are ``max`` nodes, whose gradient at a tie goes to
+    the first input, so at z = 0 both take the z ≥ 0 branch and the derivative is the
+    true σ(0) = ½ (relu and abs would give the subgradient 0 there).
+    """
+    return Value.max([z, 0.0]) + (1.0 + (-Value.max([z, -z])).exp()).log()
 
 
 def cross_entropy(logits: Sequence, target: Any) -> Value:

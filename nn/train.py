@@ -100,7 +100,7 @@ def _check_labels(y: Any, n: int, n_out: int, where: str) -> np.ndarray:
         bad = ~np.isfinite(arr) | (arr != np.round(np.nan_to_num(arr)))
         if bad.any():
             i = int(np.argmax(bad))
-            raise TypeError(f"{where}: class labels must be integers, got {arr[i]!r} at index {i}")
+            raise TypeError(f"{where}: class labels must be integers, got {arr[i].item()!r} at index {i}")
     elif arr.dtype.kind not in "iu":
         raise TypeError(f"{where}: class labels must be integers 0..K-1, got dtype {arr.dtype} "
                         f"(e.g. {arr[:3].tolist()!r})")
@@ -191,7 +191,7 @@ class _Eager:
 
     def step(self, Xb: np.ndarray, Tb: np.ndarray, optimizer: Optimizer) -> tuple[float, np.ndarray]:
         model, loss_fn = self.model, self.loss_fn
-        outs = [model._forward(row) for row in Xb.tolist()]
+        outs = [model._forward(row, False) for row in Xb.tolist()]
         terms = [loss_fn(o, t) for o, t in zip(outs, Tb.tolist())]
         cost = Value.sum(terms) / float(len(terms))
         if self.lam:
@@ -204,7 +204,7 @@ class _Eager:
 
     def evaluate(self, X: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
         with no_grad():
-            outs = [self.model._forward(row) for row in X.tolist()]
+            outs = [self.model._forward(row, False) for row in X.tolist()]
             vals = [self.loss_fn(o, t).data for o, t in zip(outs, T.tolist())]
             return float(np.mean(vals)) + self._penalty(), np.array([[v.data for v in o] for o in outs])
 
