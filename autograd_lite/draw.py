@@ -16,6 +16,7 @@ says how to install it.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable
 
 import graphviz
@@ -204,7 +205,7 @@ def build(nodes: list[Value], *, rankdir: str = "LR", group: bool = True,
     clusters: dict[tuple[str, ...], list[Callable]] = {}
 
     def place(v: Value, stmt: Callable) -> None:
-        key = tuple(v.scope.split(".")) if (group and v.scope) else ()
+        key = scope_levels(v.scope) if (group and v.scope) else ()
         clusters.setdefault(key, []).append(stmt)
 
     edges: list[tuple[str, str, dict]] = []
@@ -214,7 +215,10 @@ def build(nodes: list[Value], *, rankdir: str = "LR", group: bool = True,
         faded = st.get("faded", False)
         color = FADED if faded else st.get("color", INK)
         text = FADED_TEXT if faded else INK
-        place(v, _value_node(nid, v, names[v], st, color, text, grad_text(v), cell_width, id_prefix))
+        shown = names[v]
+        if group and v.scope and shown.startswith(v.scope + "."):
+            shown = shown[len(v.scope) + 1:]      # the cluster already says "layers.0.neurons.1"
+        place(v, _value_node(nid, v, shown, st, color, text, grad_text(v), cell_width, id_prefix))
         prim = v.primitive
         if prim is None:
             continue
@@ -278,6 +282,25 @@ def _value_node(nid: str, v: Value, name: str, st: dict, color: str, text: str, 
     return _stmt(nid, attrs)
 
 
+def _natural(name: str) -> list:
+    """Sort key putting "neurons.2" before "neurons.10"."""
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", name)]
+
+
+def scope_levels(scope: str) -> tuple[str, ...]:
+    """The nested boxes of a dotted scope: a number stays with the name before it.
+
+    "layer1.neuron3" -> ("layer1", "neuron3"); "layers.0.neurons.3" -> ("layers.0", "neurons.3").
+    """
+    levels: list[str] = []
+    for part in scope.split("."):
+        if part.isdigit() and levels:
+            levels[-1] = f"{levels[-1]}.{part}"
+        else:
+            levels.append(part)
+    return tuple(levels)
+
+
 def _emit_clusters(g: graphviz.Digraph, clusters: dict, id_prefix: str) -> None:
     """Add the node statements, nesting a cluster per dotted scope part."""
     tree: dict = {}
@@ -290,7 +313,7 @@ def _emit_clusters(g: graphviz.Digraph, clusters: dict, id_prefix: str) -> None:
     def emit(graph, prefix: tuple[str, ...], children: dict) -> None:
         for stmt in clusters.get(prefix, []):
             stmt(graph)
-        for part, sub in children.items():
+        for part, sub in sorted(children.items(), key=lambda kv: _natural(kv[0])):
             key = prefix + (part,)
             counter[0] += 1
             with graph.subgraph(name=f"cluster_{counter[0]}") as c:

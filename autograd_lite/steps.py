@@ -162,7 +162,7 @@ class StepsPage:
         return f"StepsPage({str(self.path)!r}, frames={self.frames})"
 
 
-def render_steps(root: Value, path: str | os.PathLike, rankdir: str = "LR",
+def render_steps(root: Value, path: str | os.PathLike, rankdir: str = "LR", group: bool = True,
                  max_nodes: int | None = 150, title: str | None = None) -> StepsPage:
     """Write an HTML page that steps through the backward pass of ``root``, and return it.
 
@@ -177,8 +177,11 @@ def render_steps(root: Value, path: str | os.PathLike, rankdir: str = "LR",
     lines of script, no external URL. Buttons, a slider and the ←/→ keys move between
     frames. The file is written atomically (temporary file, then rename). Needs ``dot``
     (:class:`~autograd_lite.draw.GraphvizNotFoundError` otherwise). Refuses graphs of
-    more than ``max_nodes`` values (one frame per node gets long).
+    more than ``max_nodes`` values (one frame per node gets long). ``rankdir`` and
+    ``group`` are as in :func:`~autograd_lite.draw`.
     """
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"render_steps(rankdir): expected 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
     nodes = nodes_of(root, "render_steps(root)")
     check_size(nodes, max_nodes, "render_steps")
     path = Path(path)
@@ -189,7 +192,7 @@ def render_steps(root: Value, path: str | os.PathLike, rankdir: str = "LR",
     names = node_names(nodes)
     frames = _frames(root, nodes, names)
     width = max(90, 7 * max(len(n) for n in names.values()) + 16)
-    sources = [_frame_dot(nodes, f, j, rankdir, width) for j, f in enumerate(frames)]
+    sources = [_frame_dot(nodes, f, j, rankdir, group, width) for j, f in enumerate(frames)]
     svgs = _render_all(sources)
     text = _page(frames, svgs, title or f"Backward pass of {names[root]}, step by step")
     _write_atomic(path, text)
@@ -248,7 +251,7 @@ def _frames(root: Value, nodes: list[Value], names: dict) -> list[_Frame]:
     return frames
 
 
-def _frame_dot(nodes: list[Value], f: _Frame, j: int, rankdir: str, width: int) -> str:
+def _frame_dot(nodes: list[Value], f: _Frame, j: int, rankdir: str, group: bool, width: int) -> str:
     leaves_done = f.done
 
     def node_style(v: Value) -> dict:
@@ -279,7 +282,7 @@ def _frame_dot(nodes: list[Value], f: _Frame, j: int, rankdir: str, width: int) 
     def grad_text(v: Value) -> str:
         return f.known.get(v, "?")
 
-    g = build(nodes, rankdir=rankdir, group=True, node_style=node_style, edge_style=edge_style,
+    g = build(nodes, rankdir=rankdir, group=group, node_style=node_style, edge_style=edge_style,
               out_style=out_style, grad_text=grad_text, cell_width=width, id_prefix=f"f{j}-")
     return g.source
 
