@@ -356,7 +356,7 @@ def load_mnist(path: str | Path, kind: str = "train") -> tuple[np.ndarray, np.nd
     """
     if kind not in _MNIST_PREFIX:
         raise ValueError(f"load_mnist: kind must be 'train' or 'test', got {kind!r}")
-    folder = Path(path)
+    folder = Path(path).expanduser()
     if not folder.is_dir():
         raise FileNotFoundError(f"load_mnist: path must be a folder holding the MNIST IDX files, "
                                 f"got {str(path)!r} "

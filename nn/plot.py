@@ -157,8 +157,10 @@ def decision_boundary(model: Any, X: Any, y: Any, ax: Axes | None = None, resolu
     from matplotlib.colors import ListedColormap
 
     regions = ListedColormap([_lighten(c) for c in colors])
-    ax.imshow(Z, origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]), cmap=regions, vmin=-0.5,
-              vmax=k - 0.5, interpolation="nearest", aspect="auto", zorder=0)
+    # Each pixel is centred on the grid point it shows, so regions and boundary lines agree exactly.
+    hx, hy = (gx[1] - gx[0]) / 2, (gy[1] - gy[0]) / 2
+    ax.imshow(Z, origin="lower", extent=(lo[0] - hx, hi[0] + hx, lo[1] - hy, hi[1] + hy), cmap=regions,
+              vmin=-0.5, vmax=k - 0.5, interpolation="nearest", aspect="auto", zorder=0)
     present = np.unique(Z)
     if len(present) > 1:
         ax.contour(xx, yy, Z, levels=np.arange(k - 1) + 0.5, colors="0.25", linewidths=0.8, zorder=1)

@@ -73,10 +73,13 @@ def test_decision_boundary_regions_are_the_models_labels():
     img = _image(ax)
     Z = np.asarray(img.get_array())
     assert Z.shape == (50, 50)
-    x0, x1, y0, y1 = img.get_extent()
     span = X.max(axis=0) - X.min(axis=0)
-    np.testing.assert_allclose([x0, x1], [X[:, 0].min() - 0.1 * span[0], X[:, 0].max() + 0.1 * span[0]])
-    np.testing.assert_allclose([y0, y1], [X[:, 1].min() - 0.1 * span[1], X[:, 1].max() + 0.1 * span[1]])
+    x0, x1 = X[:, 0].min() - 0.1 * span[0], X[:, 0].max() + 0.1 * span[0]
+    y0, y1 = X[:, 1].min() - 0.1 * span[1], X[:, 1].max() + 0.1 * span[1]
+    assert ax.get_xlim() == pytest.approx((x0, x1)) and ax.get_ylim() == pytest.approx((y0, y1))
+    # pixel i is centred on grid point i: the image reaches half a pixel beyond the first/last point
+    hx, hy = (x1 - x0) / 49 / 2, (y1 - y0) / 49 / 2
+    np.testing.assert_allclose(img.get_extent(), [x0 - hx, x1 + hx, y0 - hy, y1 + hy])
     gx, gy = np.meshgrid(np.linspace(x0, x1, 50), np.linspace(y0, y1, 50))
     expected = Disc().classify(np.column_stack([gx.ravel(), gy.ravel()])).reshape(50, 50)
     np.testing.assert_array_equal(Z, expected)
@@ -297,7 +300,7 @@ def test_plots_of_a_trained_mlp():
     fig = plot.decision_boundary(model, X, y, resolution=30)
     ax = fig.axes[0]
     img = _image(ax)
-    x0, x1, y0, y1 = img.get_extent()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     gx, gy = np.meshgrid(np.linspace(x0, x1, 30), np.linspace(y0, y1, 30))
     np.testing.assert_array_equal(img.get_array(), model.classify(np.column_stack([gx.ravel(), gy.ravel()]))
                                   .reshape(30, 30))
