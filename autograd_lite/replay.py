@@ -26,6 +26,8 @@ sort and ``np.add.reduceat``; batch-invariant rows summed over the batch first).
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -62,7 +64,7 @@ def _affine(rows: np.ndarray) -> tuple[int, tuple[int, ...]] | None:
 
 
 class _Scatter:
-    """Adds rows of a contribution into ``A[rows]``, summing duplicates (precomputed plan)."""
+    """Writes rows of a contribution into ``A[rows]``, summing duplicates (precomputed plan)."""
 
     def __init__(self, rows: np.ndarray) -> None:
         self.rows = rows.ravel()
@@ -72,29 +74,44 @@ class _Scatter:
         self.unique = len(uniq) == len(self.rows)
         self.order, self.uniq, self.starts = order, uniq, starts
 
-    def add(self, A: np.ndarray, c: np.ndarray) -> None:
-        """``c``: shape (len(rows), width) or broadcastable to it."""
+    def add(self, A: np.ndarray, c: np.ndarray, assign: bool) -> None:
+        """``c``: broadcastable to (len(rows), width); ``assign``: the rows hold nothing yet."""
         width = A.shape[1]
         if c.shape[-1] != width:         # batch-invariant rows: sum the batch first
             c = c.sum(axis=-1, keepdims=True)
         c = np.broadcast_to(c, (len(self.rows), width))
         if self.unique:
-            A[self.rows] += c
+            if assign:
+                A[self.rows] = c
+            else:
+                A[self.rows] += c
+        elif assign:
+            A[self.uniq] = np.add.reduceat(c[self.order], self.starts, axis=0)
         else:
             A[self.uniq] += np.add.reduceat(c[self.order], self.starts, axis=0)
 
 
+def _strided(A: np.ndarray, start: int, strides: tuple[int, ...], shape: tuple[int, ...],
+             writeable: bool) -> np.ndarray:
+    return as_strided(A[start:], shape=shape + (A.shape[1],),
+                      strides=tuple(st * A.strides[0] for st in strides) + (A.strides[1],),
+                      writeable=writeable)
+
+
 class _Access:
-    """One operand of a group: reads its values (forward), adds its gradient (backward).
+    """One operand of a group: where its values live and how its gradient gets back there.
 
     ``shape`` is the group's compute shape (without the batch axis); ``in_v``/``rows``
-    say where each element lives (V or P, and which row).
+    say where each element lives (V or P, and which row). ``bind`` makes the per-workspace
+    reader and writer (views are made once per workspace, not per call).
     """
 
     def __init__(self, in_v: np.ndarray, rows: np.ndarray) -> None:
         self.shape = rows.shape
         self.kind = "v" if in_v.all() else ("p" if not in_v.any() else "mixed")
         self.view = None
+        self.reduce_axes = None
+        self.assign = False             # set by the plan: first write to these gradient rows
         if self.kind != "mixed":
             aff = _affine(rows)
             if aff is not None:
@@ -103,8 +120,8 @@ class _Access:
                 reduce_axes = tuple(a for a, st in enumerate(strides) if st == 0 and self.shape[a] > 1)
                 kept = [a for a in range(len(strides)) if a not in reduce_axes and self.shape[a] > 1]
                 n_kept = int(np.prod([self.shape[a] for a in kept])) if kept else 1
-                injective = len(np.unique(rows)) == n_kept
-                self.reduce_axes = reduce_axes if injective else None
+                if len(np.unique(rows)) == n_kept:
+                    self.reduce_axes = reduce_axes
             self.scatter = _Scatter(rows)
             self.rows = rows
         else:
@@ -112,44 +129,64 @@ class _Access:
             self.v_rows, self.p_rows = rows[in_v], rows[~in_v]
             self.v_scatter, self.p_scatter = _Scatter(self.v_rows), _Scatter(self.p_rows)
 
-    def _strided(self, A: np.ndarray) -> np.ndarray:
-        start, strides = self.view
-        row = A.strides[0]
-        return as_strided(A[start:], shape=self.shape + (A.shape[1],),
-                          strides=tuple(st * row for st in strides) + (A.strides[1],), writeable=False)
+    def v_rows_written(self) -> np.ndarray:
+        """The V rows this operand's gradient goes to."""
+        if self.kind == "v":
+            return np.unique(self.rows)
+        return np.unique(self.v_rows) if self.kind == "mixed" else np.zeros(0, dtype=np.int64)
 
-    def get(self, V: np.ndarray, P: np.ndarray) -> np.ndarray:
+    def bind(self, V: np.ndarray, P: np.ndarray, GV: np.ndarray, GP: np.ndarray):
+        """(get, add): get() -> the operand's values; add(c) sends a contribution back."""
+        shape = self.shape
         if self.kind == "mixed":
-            out = np.empty(self.shape + (V.shape[1],))
-            out[self.mask] = V[self.v_rows]
-            out[~self.mask] = P[self.p_rows]
-            return out
-        A = V if self.kind == "v" else P
+            mask, not_mask, v_rows, p_rows = self.mask, ~self.mask, self.v_rows, self.p_rows
+            v_scatter, p_scatter, assign = self.v_scatter, self.p_scatter, self.assign
+
+            def get():
+                out = np.empty(shape + (V.shape[1],))
+                out[mask] = V[v_rows]
+                out[not_mask] = P[p_rows]
+                return out
+
+            def add(c):
+                c = np.broadcast_to(c, shape + (c.shape[-1],))
+                v_scatter.add(GV, c[mask], assign)
+                p_scatter.add(GP, c[not_mask], False)
+            return get, add
+
+        A, GA = (V, GV) if self.kind == "v" else (P, GP)
         if self.view is not None:
-            return self._strided(A)
-        return A[self.rows]
-
-    def add(self, GV: np.ndarray, GP: np.ndarray, c: np.ndarray) -> None:
-        full = self.shape + (c.shape[-1],)
-        if self.kind == "mixed":
-            c = np.broadcast_to(c, full)
-            self.v_scatter.add(GV, c[self.mask])
-            self.p_scatter.add(GP, c[~self.mask])
-            return
-        A = GV if self.kind == "v" else GP
-        if self.view is not None and self.reduce_axes is not None:
-            if self.reduce_axes:
-                c = np.broadcast_to(c, full).sum(axis=self.reduce_axes, keepdims=True)
-            if c.shape[-1] != A.shape[1]:
-                c = c.sum(axis=-1, keepdims=True)
             start, strides = self.view
-            shape = tuple(1 if a in self.reduce_axes else n for a, n in enumerate(self.shape))
-            st = tuple(0 if a in self.reduce_axes else s for a, s in enumerate(strides))
-            target = as_strided(A[start:], shape=shape + (A.shape[1],),
-                                strides=tuple(s * A.strides[0] for s in st) + (A.strides[1],))
-            target += c
-            return
-        self.scatter.add(A, np.broadcast_to(c, full).reshape(-1, c.shape[-1]))
+            value = _strided(A, start, strides, shape, False)
+            get = lambda: value
+        else:
+            rows = self.rows
+            get = lambda: A[rows]
+        assign = self.assign and self.kind == "v"
+        if self.view is not None and self.reduce_axes is not None:
+            red = self.reduce_axes
+            start, strides = self.view
+            tshape = tuple(1 if a in red else n for a, n in enumerate(shape))
+            tstrides = tuple(0 if a in red else st for a, st in enumerate(strides))
+            target = _strided(GA, start, tstrides, tshape, True)
+            narrow = GA.shape[1] == 1
+
+            def add(c):
+                if red:
+                    c = np.broadcast_to(c, shape + (c.shape[-1],)).sum(axis=red, keepdims=True)
+                if narrow and c.shape[-1] != 1:
+                    c = c.sum(axis=-1, keepdims=True)
+                if assign:
+                    target[...] = c
+                else:
+                    np.add(target, c, out=target)
+            return get, add
+        scatter = self.scatter
+
+        def add(c):
+            c = np.broadcast_to(c, shape + (c.shape[-1],)).reshape(-1, c.shape[-1])
+            scatter.add(GA, c, assign)
+        return get, add
 
 
 # ------------------------------------------------------------------ groups
@@ -168,77 +205,158 @@ class _Group:
         self.any_need = any(need)
         self.node_ids = node_ids       # flat-graph node indices, in output-row order
 
-    def out(self, A: np.ndarray) -> np.ndarray:
-        return A[self.start:self.stop].reshape(self.out_shape + (A.shape[1],))
+    def bind(self, ws: _Workspace) -> _Bound:
+        return _Bound(self, ws)
 
-    def forward(self, V: np.ndarray, P: np.ndarray) -> list[np.ndarray]:
-        args = [acc.get(V, P) for acc in self.operands]
-        res = self.prim.forward(args[0], ARRAY) if self.nary else self.prim.forward(*args, ARRAY)
-        target = self.out(V if self.in_v else P)
-        target[...] = res
+
+class _Bound:
+    """A group bound to a workspace: its views are made once, its steps run at every call."""
+
+    def __init__(self, grp: _Group, ws: _Workspace) -> None:
+        self.grp = grp
+        self.prim = grp.prim
+        self.ws = ws
+        A, GA = (ws.V, ws.GV) if grp.in_v else (ws.P, ws.GP)
+        W = A.shape[1]
+        self.out = A[grp.start:grp.stop].reshape(grp.out_shape + (W,))
+        self.g = GA[grp.start:grp.stop].reshape(grp.out_shape + (W,))
+        accs = [acc.bind(ws.V, ws.P, ws.GV, ws.GP) for acc in grp.operands]
+        self.getters = [a[0] for a in accs]
+        self.adders = [a[1] for a in accs]
+        self.sum_blocks = isinstance(grp, _SumGroup)
+        self.in_v = grp.in_v
+
+    def forward(self) -> list[np.ndarray]:
+        args = [get() for get in self.getters]
+        prim = self.prim
+        if self.sum_blocks:
+            parts = [prim.forward(a, ARRAY) for a in args]
+            res = parts[0] if len(parts) == 1 else prim.forward(np.stack(np.broadcast_arrays(*parts)), ARRAY)
+        elif self.grp.nary:
+            res = prim.forward(args[0], ARRAY)
+        else:
+            res = prim.forward(*args, ARRAY)
+        self.out[...] = res
         return args
 
-    def backward(self, V, P, GV, GP, args: list[np.ndarray], careful: bool = False) -> None:
-        """Add ``g * ∂out/∂operand`` to every operand that needs a gradient.
+    def backward(self, args: list[np.ndarray], careful: bool = False) -> None:
+        """Send ``g * ∂out/∂operand`` to every operand that needs a gradient.
 
         ``careful`` (after a floating-point error): like the eager pass, an example whose
         gradient reaching a node is exactly 0 contributes nothing, even where the local
         derivative is not finite; anything else non-finite raises EngineError.
         """
-        A, GA = (V, GV) if self.in_v else (P, GP)
-        g = self.out(GA)
-        out = self.out(A)
+        grp, prim, out = self.grp, self.prim, self.out
+        nary = grp.nary
+        g = self.g[None] if nary else self.g
         contribs = []
-        for i, acc in enumerate(self.operands):
-            if not self.need[i]:
+        for i, add in enumerate(self.adders):
+            if not grp.need[i]:
                 continue
-            if self.nary:
-                d = self.prim.partial(0, (args[0],), out, ARRAY)
-                gg = g[None]
+            if self.sum_blocks:
+                d = prim.partial(0, (args[i],), out, ARRAY)
+            elif nary:
+                d = prim.partial(0, (args[0],), out, ARRAY)
             else:
-                d = self.prim.partial(i, args, out, ARRAY)
-                gg = g
-            c = gg if (type(d) is float and d == 1.0) else gg * d
+                d = prim.partial(i, args, out, ARRAY)
+            if (not careful and self.in_v and type(d) is not float and grp.operands[i].kind == "p"
+                    and d.shape[-1] == g.shape[-1] > 1):
+                # a batch-invariant operand: only Σ_batch g·∂ is needed, not the product array
+                c = np.einsum("...b,...b->...", g, d)[..., None]
+            else:
+                c = g if (type(d) is float and d == 1.0) else g * d
             if careful:
-                c = np.where(gg == 0.0, 0.0, c)
+                c = np.where(g == 0.0, 0.0, c)
                 bad = ~np.isfinite(c)
                 if bad.any():
-                    raise EngineError(self.describe(np.argwhere(bad)[0], args, V, P, "backward through ",
+                    raise EngineError(self.describe(np.argwhere(bad)[0], args, "backward through ",
                                                     "the local derivative has no finite value"))
-            contribs.append((acc, c))
-        for acc, c in contribs:
-            acc.add(GV, GP, c)
+            contribs.append((add, c))
+        for add, c in contribs:
+            add(c)
 
-    def describe(self, where, args, V, P, prefix: str, what: str) -> str:
+    def describe(self, where, args, prefix: str, what: str) -> str:
         """A message naming the op, the example and the operand values at ``where`` (an index)."""
+        grp = self.grp
         where = tuple(int(w) for w in where)
-        example = where[-1] if self.in_v else None
+        b = where[-1]
         elem = where[:-1]
         vals = []
         for a in args:
-            a = np.broadcast_to(a, self.operands[0].shape + (a.shape[-1],)) if not self.nary else a
-            if self.nary:
-                col = a[(slice(None),) + elem[-1:] + (min(where[-1], a.shape[-1] - 1),)]
+            if grp.nary:      # a (arity, nodes, batch) stack: show the node's inputs
+                col = a[(slice(None),) + elem[-1:] + (min(b, a.shape[-1] - 1),)]
                 more = ", ...]" if len(col) > 6 else "]"
                 vals.append("[" + ", ".join(repr(float(x)) for x in col[:6]) + more)
             else:
-                vals.append(repr(float(a[elem + (min(where[-1], a.shape[-1] - 1),)])))
-        at = f" for example {example} of the batch" if example is not None else ""
+                a = np.broadcast_to(a, grp.out_shape + (a.shape[-1],))
+                vals.append(repr(float(a[elem[-len(grp.out_shape):] + (min(b, a.shape[-1] - 1),)])))
+        at = f" for example {b} of the batch" if grp.in_v else ""
         return f"{prefix}{self.prim.name}({', '.join(vals)}){at}: {what}"
 
-    def forward_error(self, V, P, err: BaseException) -> EngineError:
+    def forward_error(self, err: BaseException) -> EngineError:
         """Re-run the group without raising, to name the example and operands that failed."""
         with np.errstate(all="ignore"):
-            args = [acc.get(V, P) for acc in self.operands]
-            res = self.prim.forward(args[0], ARRAY) if self.nary else self.prim.forward(*args, ARRAY)
-            res = np.broadcast_to(res, self.out_shape + (res.shape[-1],))
-        bad = np.argwhere(~np.isfinite(res))
-        where = bad[0] if len(bad) else np.zeros(len(self.out_shape) + 1, dtype=np.int64)
-        return EngineError(self.describe(where, args, V, P, "", f"has no finite value ({err})"))
+            args = self.forward()
+        bad = np.argwhere(~np.isfinite(self.out))
+        where = bad[0] if len(bad) else np.zeros(self.out.ndim, dtype=np.int64)
+        return EngineError(self.describe(where, args, "", f"has no finite value ({err})"))
+
+
+class _SumGroup(_Group):
+    """An n-ary sum group whose inputs are read in column blocks (e.g. the products, then the bias).
+
+    Each block is one strided view or gather, reduced by the primitive's forward; the
+    block results are then reduced by the same forward (a sum of sums).
+    """
+
+
+class _Workspace:
+    """The arrays of one batch size (values and gradients), with every group bound to them."""
+
+    def __init__(self, plan: Plan, B: int) -> None:
+        self.V = np.zeros((plan.n_v, B))
+        self.P = np.zeros((plan.n_p, 1))
+        self.GV = np.zeros((plan.n_v, B))
+        self.GP = np.zeros((plan.n_p, 1))
+        n = plan.n_params
+        self.P[n:n + len(plan.const_values), 0] = plan.const_values
+        self.groups = [grp.bind(self) for grp in plan.groups]
+
+
+def _column_blocks(in_v: np.ndarray) -> list[tuple[int, int]]:
+    """Maximal runs of argument positions whose inputs all live in V, all in P, or are mixed."""
+    kinds = np.where(in_v.all(axis=1), 0, np.where(~in_v.any(axis=1), 1, 2))
+    cuts = [0] + [i for i in range(1, len(kinds)) if kinds[i] != kinds[i - 1]] + [len(kinds)]
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
+def _factor(k: int, operands: list[tuple[np.ndarray, np.ndarray]]) -> tuple[int, ...]:
+    """A compute shape for a group of k nodes: (k,) or (r, c) if that makes more operands affine views."""
+    def score(shape):
+        total = 0
+        for in_v, rows in operands:
+            if in_v.all() or not in_v.any():
+                total += (2 if in_v.all() else 1) * (_affine(rows.reshape(shape)) is not None)
+        return total
+
+    best, best_score = (k,), score((k,))
+    candidates = set()
+    for _, rows in operands:
+        if k > 2:
+            steps = np.diff(rows)
+            breaks = np.flatnonzero(steps != steps[0])
+            if len(breaks):
+                candidates.add(int(breaks[0]) + 1)
+    for c in sorted(candidates):
+        if 1 < c < k and k % c == 0:
+            sc = score((k // c, c))
+            if sc > best_score:
+                best, best_score = (k // c, c), sc
+    return best
 
 
 class Plan:
-    """The grouped program: row layout of V and P, and the ordered groups."""
+    """The grouped program: row layout of V and P, the ordered groups, and workspaces per batch size."""
 
     def __init__(self, flat: FlatGraph, groups: list[_Group], n_v: int, n_p: int,
                  out_in_v: np.ndarray, out_rows: np.ndarray) -> None:
@@ -248,14 +366,19 @@ class Plan:
         self.out_in_v, self.out_rows = out_in_v, out_rows
         self.n_params = len(flat.params)
         self.const_values = np.asarray(flat.consts, dtype=np.float64)
+        self.zero_rows = _plan_gradient_writes(self)
+        self._local = threading.local()
 
-    # -------------------------------------------------------------- running
-    def _fill_p(self) -> np.ndarray:
-        P = np.empty((self.n_p, 1))
-        n = self.n_params
-        P[:n, 0] = [p._data for p in self.flat.params]
-        P[n:n + len(self.const_values), 0] = self.const_values
-        return P
+    def _workspace(self, B: int) -> _Workspace:
+        cache = getattr(self._local, "cache", None)
+        if cache is None:
+            cache = self._local.cache = {}
+        ws = cache.get(B)
+        if ws is None:
+            if len(cache) >= 3:
+                del cache[next(iter(cache))]
+            ws = cache[B] = _Workspace(self, B)
+        return ws
 
     def run(self, XY: np.ndarray, want_grad: bool, anomaly: bool = False
             ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -267,48 +390,82 @@ class Plan:
         with ``anomaly`` every group's result is also checked to be finite.
         """
         B = XY.shape[1]
-        V = np.empty((self.n_v, B))
+        ws = self._workspace(B)
+        V, P, GV, GP = ws.V, ws.P, ws.GV, ws.GP
         V[:XY.shape[0]] = XY
-        P = self._fill_p()
+        P[:self.n_params, 0] = [p._data for p in self.flat.params]
         saved = []
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-            for grp in self.groups:
+            for bg in ws.groups:
                 try:
-                    args = grp.forward(V, P)
+                    args = bg.forward()
                 except FloatingPointError as e:
-                    raise grp.forward_error(V, P, e) from None
+                    raise bg.forward_error(e) from None
                 if anomaly:
-                    res = grp.out(V if grp.in_v else P)
-                    bad = np.argwhere(~np.isfinite(res))
+                    bad = np.argwhere(~np.isfinite(bg.out))
                     if len(bad):
-                        raise EngineError(grp.describe(bad[0], args, V, P, "detect_anomaly: ",
-                                                       "result is not finite"))
-                saved.append(args if (want_grad and grp.any_need) else None)
+                        raise EngineError(bg.describe(bad[0], args, "detect_anomaly: ",
+                                                      "result is not finite"))
+                saved.append(args if (want_grad and bg.grp.any_need) else None)
             outs = np.empty((len(self.out_rows), B))
             for j, (v, r) in enumerate(zip(self.out_in_v, self.out_rows)):
                 outs[j] = V[r] if v else P[r, 0]
             if not want_grad:
                 return outs, None
-            GV = np.zeros((self.n_v, B))
-            GP = np.zeros((self.n_p, 1))
+            for a, b in self.zero_rows:
+                GV[a:b] = 0.0
+            GP[...] = 0.0
             r = self.out_rows[0]
             if self.out_in_v[0]:
-                GV[r] += 1.0
+                GV[r] = 1.0
             else:
-                GP[r] += float(B)
-            for grp, args in zip(reversed(self.groups), reversed(saved)):
+                GP[r] = float(B)
+            for bg, args in zip(reversed(ws.groups), reversed(saved)):
                 if args is None:
                     continue
                 try:
-                    grp.backward(V, P, GV, GP, args)
+                    bg.backward(args)
                 except FloatingPointError:
                     with np.errstate(all="ignore"):
-                        grp.backward(V, P, GV, GP, args, careful=True)
+                        bg.backward(args, careful=True)
         grads = GP[:self.n_params, 0].copy()
         if anomaly and not np.isfinite(grads).all():
             j = int(np.argwhere(~np.isfinite(grads))[0, 0])
             raise EngineError(f"detect_anomaly: the gradient of params[{j}] is {grads[j]!r}")
         return outs, grads
+
+
+def _plan_gradient_writes(plan: Plan) -> list[tuple[int, int]]:
+    """Decide which gradient writes can assign instead of add, and which V rows need zeroing.
+
+    Walking the backward pass in order, an operand whose gradient rows receive nothing
+    before it can assign (no zero fill needed); rows first reached by an adding write
+    are zeroed at every call (returned as (start, stop) ranges).
+    """
+    touched = np.zeros(plan.n_v, dtype=bool)
+    zero = np.zeros(plan.n_v, dtype=bool)
+    if plan.out_in_v[0]:
+        touched[plan.out_rows[0]] = True
+    for grp in reversed(plan.groups):
+        if not grp.any_need:
+            continue
+        for need, acc in zip(grp.need, grp.operands):
+            if not need:
+                continue
+            rows = acc.v_rows_written()
+            if not len(rows):
+                continue
+            fresh = not touched[rows].any()
+            can_assign = acc.kind == "mixed" or acc.view is None or acc.reduce_axes is not None
+            acc.assign = fresh and can_assign
+            if not acc.assign:
+                zero[rows[~touched[rows]]] = True
+            touched[rows] = True
+    idx = np.flatnonzero(zero)
+    if not len(idx):
+        return []
+    cuts = np.flatnonzero(np.diff(idx) != 1) + 1
+    return [(int(r[0]), int(r[-1]) + 1) for r in np.split(idx, cuts)]
 
 
 # ------------------------------------------------------------------ building
@@ -359,11 +516,20 @@ def build_plan(flat: FlatGraph) -> Plan:
         args = np.asarray([flat.nodes[k][1] for k in ks], dtype=np.int64)   # (k, arity)
         if prim.arity == -1:
             ref = args.T                                                    # (arity, k)
+            if prim.name == "sum":
+                blocks = _column_blocks(in_v[ref])
+                operands = [_Access(in_v[ref[a:b]], row[ref[a:b]]) for a, b in blocks]
+                need = tuple(bool(needs[ref[a:b]].any()) for a, b in blocks)
+                groups.append(_SumGroup(prim, v, start, (len(ks),), operands, need, ks))
+                continue
             operands = [_Access(in_v[ref], row[ref])]
             need = (key[4][0],)
+            shape = (len(ks),)
         else:
-            operands = [_Access(in_v[args[:, i]], row[args[:, i]]) for i in range(args.shape[1])]
+            cols = [(in_v[args[:, i]], row[args[:, i]]) for i in range(args.shape[1])]
+            shape = _factor(len(ks), cols)
+            operands = [_Access(iv.reshape(shape), r.reshape(shape)) for iv, r in cols]
             need = key[4]
-        groups.append(_Group(prim, v, start, (len(ks),), operands, need, ks))
+        groups.append(_Group(prim, v, start, shape, operands, need, ks))
     outs = np.asarray(flat.outputs, dtype=np.int64)
     return Plan(flat, groups, next_v, next_p, in_v[outs], row[outs])

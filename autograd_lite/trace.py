@@ -130,7 +130,11 @@ def _trace_once(fn: Callable, n_inputs: int, n_targets: int, params: list[Value]
     order.reverse()                          # parents before children
 
     slot: dict[int, int] = {id(p): i for i, p in enumerate(xs + ys)}
-    made_inside = {id(v) for v in tracer.created}
+    made_inside = {id(v): i for i, v in enumerate(tracer.created)}
+    # Creation order is a topological order too, and the one the user wrote (neuron by neuron,
+    # input by input): it gives the replay regular row patterns. Nodes made before the call first.
+    n_order = len(order)
+    order.sort(key=lambda v: made_inside.get(id(v), -n_order))
     if params is None:
         params = [v for v in order if v.is_leaf() and id(v) not in slot and id(v) not in made_inside]
     n_ph = n_inputs + n_targets

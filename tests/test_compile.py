@@ -302,7 +302,10 @@ def test_the_784_15_10_net_runs_first_layer_products_in_one_group_and_sums_as_on
     muls = sorted(g.stop - g.start for g in groups if g.prim.name == "mul")
     assert muls[-1] == 784 * 15                       # all first-layer products: one multiply
     sums = [g for g in groups if g.prim.name == "sum"]
-    assert [g.operands[0].shape for g in sums if g.operands[0].shape[0] == 785] == [(785, 15)]
+    # each first-layer sum: 784 products (one strided view, no copy) then the bias
+    first = [[a.shape for a in g.operands] for g in sums if g.operands[0].shape[0] == 784]
+    assert first == [[(784, 15), (1, 15)]]
+    assert [g.operands[0].view is not None for g in sums] == [True] * len(sums)
     assert program.n_groups < 20
     # and it computes the eager result
     rng = np.random.default_rng(0)
