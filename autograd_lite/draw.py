@@ -71,6 +71,11 @@ class Drawing(graphviz.Digraph):
         except KeyError:
             raise KeyError(f"node_id({v!r}): this Value is not in the drawing") from None
 
+    def copy(self) -> Drawing:
+        c = super().copy()
+        c._ids = dict(self._ids)
+        return c
+
     def pipe(self, *args, **kwargs):
         try:
             return super().pipe(*args, **kwargs)
@@ -278,7 +283,7 @@ def _value_node(nid: str, v: Value, name: str, st: dict, color: str, text: str, 
     tooltip = f"{name}: data {fmt(v.data, 10)}"
     if v.primitive is not None:
         tooltip += f", made by {v.primitive.name}"
-    attrs["tooltip"] = tooltip
+    attrs["tooltip"] = graphviz.escape(tooltip)
     return _stmt(nid, attrs)
 
 

@@ -168,20 +168,24 @@ def explain(root: Value, wrt: Value, max_paths: int = MAX_PATHS) -> Explanation:
     paths: list[ChainPath] = []
     enumerated = n <= max_paths
     if enumerated and n:
-        # depth-first from wrt along the uses that reach root (every node of the graph does)
-        stack: list[tuple[Value, tuple[Value, ...], tuple[Factor, ...]]] = [(wrt, (wrt,), ())]
+        # depth-first from wrt along the uses (every node of the graph reaches root); a path
+        # is a linked list (factor, rest) so a long path costs its length, not its length²
+        stack: list[tuple[Value, tuple | None]] = [(wrt, None)]
         while stack:
-            v, route, factors = stack.pop()
+            v, link = stack.pop()
             if v is root:
-                fs = tuple(reversed(factors))
+                fs = []
+                while link is not None:          # unwinds from the root end: the lecture's order
+                    f, link = link
+                    fs.append(f)
                 prod = 1.0
                 for f in fs:
                     prod *= f.value
-                paths.append(ChainPath(route, fs, prod))
+                route = (wrt, *(f.child for f in reversed(fs)))
+                paths.append(ChainPath(route, tuple(fs), prod))
                 continue
             for child, i, d in reversed(uses.get(v, [])):
-                f = Factor(child, v, i, d, text(child, v))
-                stack.append((child, route + (child,), factors + (f,)))
+                stack.append((child, (Factor(child, v, i, d, text(child, v)), link)))
         total = math.fsum(p.product for p in paths)
     else:
         total = acc[root]

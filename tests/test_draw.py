@@ -268,3 +268,24 @@ def _descendants(root, src):
         if any(p in out for p in v.parents if type(p) is Value):
             out.add(v)
     return out
+
+
+def test_leaf_root_and_copy():
+    x = Value(2.0, label="x")
+    g = draw(x)
+    assert list(parse_nodes(g.source)) == ["n0"] and parse_edges(g.source) == []
+    y = x * x
+    g = draw(y, highlight=x)
+    assert g.copy().node_id(x) == g.node_id(x) == "n0"
+    with pytest.raises(KeyError, match="not in the drawing"):
+        g.node_id(Value(1.0))
+
+
+@pytest.mark.needs_dot
+def test_labels_with_markup_characters_render(tmp_path):
+    a = Value(1.0, label='a<b&c "q" \\n ]')
+    b = a * 2.0
+    b.label = "x}{y|"
+    svg = draw(b, highlight=a).pipe(format="svg").decode("utf-8")
+    ET.fromstring(svg.encode("utf-8"))
+    assert "a&lt;b&amp;c" in svg and "x}{y|" in svg
