@@ -92,7 +92,7 @@ class Drawing(graphviz.Digraph):
 # ---------------------------------------------------------------- public entry point
 def draw(root: Value, highlight: Value | Iterable[Value] | None = None, rankdir: str = "LR",
          show_grad: bool = True, edge_labels: bool | None = None, group: bool = True,
-         max_nodes: int | None = 500) -> Drawing:
+         max_nodes: int | None = 500, collapse: bool = False) -> Drawing:
     """Draw the computation graph of ``root`` (a :class:`graphviz.Digraph`, shown inline in Jupyter).
 
     Parameters
@@ -114,8 +114,13 @@ def draw(root: Value, highlight: Value | Iterable[Value] | None = None, rankdir:
         Put nodes made inside ``autograd_lite.scope(...)`` (nn neurons, layers) in
         nested boxes labelled with the dotted scope name; ``False`` draws a flat graph.
     max_nodes:
-        Refuse (``ValueError``) above this many values, before running Graphviz;
-        ``None`` for no limit.
+        Refuse (``ValueError``) above this many values (boxes, with ``collapse``),
+        before running Graphviz; ``None`` for no limit.
+    collapse:
+        Draw every innermost scope (an nn neuron: its weights, products, sum and
+        activation) as ONE box showing the values it passes on, with no op circles
+        or edge labels; nodes outside any scope are drawn as plain boxes. For big
+        networks: a 2-16-16-1 MLP on one sample is ~700 values but 36 boxes.
 
     Nodes without a label are named by a short expression of their inputs (``w·x``)
     or by their number (``#7``), the same names :func:`autograd_lite.explain` uses.
@@ -125,10 +130,13 @@ def draw(root: Value, highlight: Value | Iterable[Value] | None = None, rankdir:
     if edge_labels not in (None, True, False):
         raise TypeError(f"draw(edge_labels): expected True, False or None, got {edge_labels!r}")
     nodes = nodes_of(root, "draw(root)")
-    check_size(nodes, max_nodes, "draw")
     targets = as_targets(highlight, set(nodes), "draw(highlight)")
     on_path = descendants(nodes, targets) if targets else set()
     sources = set(targets)
+    if collapse:
+        return _collapsed(nodes, on_path, sources, rankdir=rankdir, show_grad=show_grad, group=group,
+                          max_nodes=max_nodes)
+    check_size(nodes, max_nodes, "draw", collapse_hint=any(v.scope for v in nodes))
 
     def node_style(v: Value) -> dict:
         if not targets:
@@ -162,20 +170,23 @@ def draw(root: Value, highlight: Value | Iterable[Value] | None = None, rankdir:
                  out_style=out_style, grad_text=grad_text)
 
 
-def check_size(nodes: list[Value], max_nodes: int | None, who: str) -> None:
+def check_size(nodes: list, max_nodes: int | None, who: str, collapse_hint: bool = False,
+               what: str = "values") -> None:
     """Raise a ValueError that says how to cut the graph if it has more than ``max_nodes`` values."""
     if max_nodes is None:
         return
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"{who}(max_nodes): expected a positive int or None, got {max_nodes!r}")
     if len(nodes) > max_nodes:
+        collapse = (" Or collapse each neuron (each innermost scope) to one box: draw(..., collapse=True)."
+                    if collapse_hint else "")
         raise ValueError(
-            f"{who}(root): the graph has {len(nodes)} values, more than max_nodes={max_nodes}; Graphviz "
+            f"{who}(root): the graph has {len(nodes)} {what}, more than max_nodes={max_nodes}; Graphviz "
             f"would take long and the picture would be unreadable. Cut it down: draw the graph of ONE "
             f"sample (run the model on a single input and draw that loss, not the batch loss), draw a "
             f"part of it (one neuron's output, one layer), or cut it with .detach() (a detached value is "
-            f"a new leaf, so what feeds it is not drawn). Or pass max_nodes={len(nodes)} (or None) "
-            f"to draw it anyway.")
+            f"a new leaf, so what feeds it is not drawn).{collapse} Or pass max_nodes={len(nodes)} "
+            f"(or None) to draw it anyway.")
 
 
 # ---------------------------------------------------------------- the builder
@@ -256,6 +267,84 @@ def build(nodes: list[Value], *, rankdir: str = "LR", group: bool = True,
     _emit_clusters(g, clusters, id_prefix)
     for tail, head, attrs in edges:
         g.edge(tail, head, **attrs)
+    return g
+
+
+def _collapsed(nodes: list[Value], on_path: set, sources: set, *, rankdir: str, show_grad: bool,
+               group: bool, max_nodes: int | None) -> Drawing:
+    """``draw(..., collapse=True)``: one box per innermost scope, one per unscoped value."""
+    names = node_names(nodes)
+    box: dict[Value, str] = {}
+    members: dict[str, list[Value]] = {}
+    scope_of: dict[str, str | None] = {}
+    for k, v in enumerate(nodes):
+        bid = f"s:{v.scope}" if v.scope else f"n{k}"
+        box[v] = bid
+        members.setdefault(bid, []).append(v)
+        scope_of[bid] = v.scope
+    check_size(list(members), max_nodes, "draw", what="boxes even with collapse=True")
+    ids = {bid: f"b{j}" for j, bid in enumerate(members)}
+    root = nodes[-1]
+    # the values a scope passes on: used outside it, or the root itself
+    shown: dict[str, list[Value]] = {bid: [] for bid in members}
+    edges: dict[tuple[str, str], bool] = {}
+    for v in nodes:
+        for p in v.parents:
+            if type(p) is Value and box[p] != box[v]:
+                if p not in shown[box[p]]:
+                    shown[box[p]].append(p)
+                edges[(box[p], box[v])] = edges.get((box[p], box[v]), False) or p in on_path
+    if root not in shown[box[root]]:
+        shown[box[root]].append(root)
+    highlighting = bool(sources)
+    g = Drawing(name="autograd_lite", graph_attr={
+        "rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.45", "fontname": "DejaVu Sans",
+        "bgcolor": "white"}, node_attr={"fontname": "DejaVu Sans", "fontsize": "11"},
+        edge_attr={"arrowsize": "0.6", "color": INK})
+    g._ids = {v: ids[box[v]] for v in nodes}
+    clusters: dict[tuple[str, ...], list[Callable]] = {}
+    # unscoped boxes in graph order, then the scopes in natural order (neurons.2 before neurons.10)
+    rank = {b: k for k, b in enumerate(members)}
+    order = sorted(members, key=lambda b: (0, [], rank[b]) if scope_of[b] is None
+                   else (1, _natural(scope_of[b]), 0))
+    for bid in order:
+        vs = members[bid]
+        hl = any(v in on_path for v in vs)
+        src = any(v in sources for v in vs)
+        faded = highlighting and not hl
+        color = FADED if faded else (PATH_COLOR if hl else INK)
+        text = FADED_TEXT if faded else INK
+        fill = SOURCE_FILL if src else (PATH_FILL if hl else "white")
+        sc = scope_of[bid]
+        key = scope_levels(sc)[:-1] if (group and sc) else ()
+        title = sc[len(".".join(key)) + 1:] if key else (sc or names[vs[0]])
+        if not sc and vs[0].primitive is not None:
+            title += f" ({vs[0].primitive.symbol})"
+        rows = [f'<TR><TD><FONT COLOR="{text}"><B>{_esc(title)}</B></FONT></TD></TR>']
+        if sc:
+            rows.append(f'<TR><TD><FONT COLOR="{FADED_TEXT if faded else "#6b6b6b"}" POINT-SIZE="9">'
+                        f'{len(vs)} values</FONT></TD></TR>')
+        for v in shown[bid][:3]:
+            who = ""
+            if sc:     # a neuron's output is unlabelled: call it "out"
+                who = "out: " if names[v].startswith("#") else f"{names[v].removeprefix(sc + '.')}: "
+            line = f"{who}data {fmt(v.data)}" + (f", grad {fmt(v.grad)}" if show_grad else "")
+            rows.append(f'<TR><TD><FONT COLOR="{text}">{_esc(line)}</FONT></TD></TR>')
+        if len(shown[bid]) > 3:
+            rows.append(f'<TR><TD><FONT COLOR="{text}">… {len(shown[bid]) - 3} more</FONT></TD></TR>')
+        label = (f'<<TABLE BORDER="{3 if src else (2 if hl else 1)}" CELLBORDER="0" CELLSPACING="0" '
+                 f'CELLPADDING="2" COLOR="{color}" BGCOLOR="{"white" if faded else fill}" STYLE="rounded">'
+                 f'{"".join(rows)}</TABLE>>')
+        attrs = {"label": label, "shape": "none", "margin": "0", "id": ids[bid]}
+        if hl:
+            attrs["class"] = "hl source" if src else "hl"
+        clusters.setdefault(key, []).append(_stmt(ids[bid], attrs))
+    _emit_clusters(g, clusters, "")
+    for (a, b), hl in edges.items():
+        if hl:
+            g.edge(ids[a], ids[b], color=PATH_COLOR, penwidth="2.8", **{"class": "hl"})
+        else:
+            g.edge(ids[a], ids[b], **({"color": FADED} if highlighting else {}))
     return g
 
 

@@ -289,3 +289,62 @@ def test_labels_with_markup_characters_render(tmp_path):
     svg = draw(b, highlight=a).pipe(format="svg").decode("utf-8")
     ET.fromstring(svg.encode("utf-8"))
     assert "a&lt;b&amp;c" in svg and "x}{y|" in svg
+
+
+def _tiny_mlp():
+    """2 inputs, layer1 of two tanh neurons, layer2 of one, squared error: scopes as nn makes them."""
+    xs = [Value(0.5, label="x1"), Value(-1.0, label="x2")]
+    acts, params = xs, []
+    for layer, (n, nin) in enumerate([(2, 2), (1, 2)], 1):
+        out = []
+        for j in range(n):
+            with scope(f"layer{layer}"), scope(f"neuron{j + 1}"):
+                ws = [Value(0.1 * (i + 1) * (j + 1) * (-1) ** layer) for i in range(nin)]
+                params += ws
+                out.append(Value.sum([w * a for w, a in zip(ws, acts)] + [0.1]).tanh())
+        acts = out
+    L = (acts[0] - 1.0) ** 2
+    L.label = "L"
+    L.backward()
+    return L, xs, params
+
+
+def test_collapse_draws_one_box_per_neuron():
+    L, xs, params = _tiny_mlp()
+    g = draw(L, collapse=True, highlight=params[0])          # a weight of layer1.neuron1
+    nodes = parse_nodes(g.source)
+    titles = sorted(re.search(r"<B>(.*?)</B>", a["label"]).group(1) for a in nodes.values())
+    # inside the layer boxes the neuron boxes are named relative to them; L's input is unlabelled
+    named = sorted(t for t in titles if not t.startswith("#"))
+    assert named == sorted(["x1", "x2", "neuron1", "neuron2", "neuron1", "L (**)"])
+    assert [t for t in titles if t.startswith("#")] == [f"#{len(nodes_of(L)) - 2} (-)"]
+    box = lambda v: g.node_id(v)
+    n11, n12, n21 = (box(p) for p in (params[0], params[2], params[4]))
+    assert len({n11, n12, n21}) == 3
+    edges = {(t, h) for t, h, _ in parse_edges(g.source)}
+    x1, x2 = box(xs[0]), box(xs[1])
+    sub = box(L.parents[0])
+    assert edges == {(x1, n11), (x2, n11), (x1, n12), (x2, n12), (n11, n21), (n12, n21), (n21, sub),
+                     (sub, box(L))}
+    bold = {(t, h) for t, h, a in parse_edges(g.source) if float(a.get("penwidth", 1)) >= 2}
+    assert bold == {(n11, n21), (n21, sub), (sub, box(L))}
+    assert "layer1" in g.source and "subgraph cluster" in g.source
+    assert "subgraph" not in draw(L, collapse=True, group=False).source
+
+
+def test_collapse_is_counted_against_max_nodes():
+    L, _, _ = _tiny_mlp()
+    with pytest.raises(ValueError, match="collapse=True") as e:
+        draw(L, max_nodes=5)
+    assert "values, more than max_nodes=5" in str(e.value)
+    with pytest.raises(ValueError, match="7 boxes even with collapse=True"):
+        draw(L, max_nodes=5, collapse=True)
+    assert draw(L, max_nodes=7, collapse=True).source
+
+
+@pytest.mark.needs_dot
+def test_collapse_renders(tmp_path):
+    L, _, params = _tiny_mlp()
+    png = draw(L, collapse=True, highlight=params).render(tmp_path / "c", format="png")
+    with open(png, "rb") as fh:
+        assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
