@@ -107,6 +107,11 @@ def _not_finite(g, v: Value) -> EngineError:
                        f"the backward pass overflowed{_made_at(v)}")
 
 
+def _not_finite_contribution(c, v: Value, p: Value) -> EngineError:
+    return EngineError(f"gradient contribution {c!r} from {v._op.name} node {_fmt(v)} to its input {_fmt(p)} "
+                       f"is not finite: the local derivative or the product overflowed{_made_at(v)}")
+
+
 def _chain_rule(order: list[Value], create_graph: bool) -> None:
     """The backward pass proper: for each node in ``order``, push ``.grad`` to its inputs.
 
@@ -114,6 +119,7 @@ def _chain_rule(order: list[Value], create_graph: bool) -> None:
     from the primitive table, on floats (``FLOAT``) or, with ``create_graph``, on Values.
     """
     m = VALUE if create_graph else FLOAT
+    check = not create_graph  # Value arithmetic checks its own results
     for v in order:
         prim = v._op
         if prim is None:
@@ -138,13 +144,22 @@ def _chain_rule(order: list[Value], create_graph: bool) -> None:
                     y = b._data if tb else b
                 fa, fb = fns
                 if ta:
-                    a.grad = a.grad + g * (fa if type(fa) is float else fa(x, y, out, m))
+                    c = g * (fa if type(fa) is float else fa(x, y, out, m))
+                    if check and c - c != 0.0:
+                        raise _not_finite_contribution(c, v, a)
+                    a.grad = a.grad + c
                 if tb:
-                    b.grad = b.grad + g * (fb if type(fb) is float else fb(x, y, out, m))
+                    c = g * (fb if type(fb) is float else fb(x, y, out, m))
+                    if check and c - c != 0.0:
+                        raise _not_finite_contribution(c, v, b)
+                    b.grad = b.grad + c
             elif prim.arity == 1:
                 p = v._a
                 f = fns[0]
-                p.grad = p.grad + g * (f if type(f) is float else f(p if create_graph else p._data, out, m))
+                c = g * (f if type(f) is float else f(p if create_graph else p._data, out, m))
+                if check and c - c != 0.0:
+                    raise _not_finite_contribution(c, v, p)
+                p.grad = p.grad + c
             else:
                 f = fns[0]
                 parents = v._a
@@ -156,7 +171,10 @@ def _chain_rule(order: list[Value], create_graph: bool) -> None:
                 else:
                     for p in parents:
                         if type(p) is Value:
-                            p.grad = p.grad + g * f(p if create_graph else p._data, out, m)
+                            c = g * f(p if create_graph else p._data, out, m)
+                            if check and c - c != 0.0:
+                                raise _not_finite_contribution(c, v, p)
+                            p.grad = p.grad + c
         except (ArithmeticError, ValueError) as e:
             raise _backward_error(v, e) from None
 
@@ -169,6 +187,14 @@ def _run(roots: Sequence[Value], seeds: Sequence, create_graph: bool) -> list[Va
     for r, s in zip(roots, seeds):
         r.grad = r.grad + s
     _chain_rule(order, create_graph)
+    if create_graph:
+        # Intermediate nodes keep the number only: a Value there would refer back to
+        # its own node (a reference cycle per node). Leaves keep the Value, which can
+        # be differentiated again; as in PyTorch, a leaf and its gradient's graph refer
+        # to each other until the gradient is reset (zero_grad, or v.grad = 0.0).
+        for v in order:
+            if v._op is not None and type(v.grad) is Value:
+                v.grad = v.grad._data
     return order
 
 
@@ -192,6 +218,9 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
     >>> grad(dx, [x])
     [18.0]
     """
+    for name, arg in (("outputs", outputs), ("inputs", inputs)):
+        if type(arg) is not Value and not isinstance(arg, (list, tuple)):
+            raise TypeError(f"grad({name}): expected a Value or a list of Values, got {arg!r}")
     outs = [outputs] if type(outputs) is Value else list(outputs)
     ins = [inputs] if type(inputs) is Value else list(inputs)
     for name, seq in (("outputs", outs), ("inputs", ins)):

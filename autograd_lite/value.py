@@ -277,8 +277,9 @@ class Value:
 
         Every node reached gets ``.grad``; intermediate nodes hold this pass's
         gradient (recomputed on each call), leaves add to what they had, as in
-        PyTorch. With ``create_graph=True`` the gradients are Values that can be
-        differentiated again.
+        PyTorch. With ``create_graph=True`` the leaves' gradients are Values that can
+        be differentiated again (intermediate nodes keep plain numbers); reset them
+        (``v.grad = 0.0``) when done, since a leaf and its gradient refer to each other.
         """
         from .autodiff import backward
         backward(self, grad, create_graph)

@@ -319,11 +319,6 @@ def test_graph_is_freed_by_refcount_after_grad_with_create_graph():
         assert type(gxx) is float
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: backward(create_graph=True) leaves Value gradients in "
-                   "intermediate nodes' .grad; where a partial uses its node's output (exp, tanh, sigmoid, "
-                   "sqrt, div, pow), the input's .grad refers to that node, which refers to the input: "
-                   "a reference cycle per such node, so the graph outlives its output without the cyclic "
-                   "collector")
 def test_graph_is_freed_by_refcount_after_backward_with_create_graph():
     with gc_disabled():
         x, w, inner, y = _graph()
