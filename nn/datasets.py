@@ -7,7 +7,7 @@ an int64 array of class labels ``0..K-1``. Generators are plain numpy, seeded wi
 - :func:`xor`: the 4 XOR points.
 - :func:`make_moons`, :func:`make_circles`, :func:`make_spirals`, :func:`make_blobs`: 2-D toy problems.
 - :func:`load_iris`, :func:`load_digits`: small real tables shipped inside the package
-  (see ``nn/data/README.md`` for their origin and license).
+  (see ``nn/datafiles/README.md`` for their origin and license).
 - :func:`load_mnist`: reads the standard MNIST IDX files from a local folder.
 - :func:`train_test_split`, :func:`standardize`: the usual preprocessing.
 
@@ -232,7 +232,7 @@ def make_blobs(n: int, centers: int | Sequence[Sequence[float]] | np.ndarray = 3
 # ----------------------------------------------------------------------------- shipped data
 
 def _data_file(name: str) -> Any:
-    return resources.files("nn").joinpath("data", name)
+    return resources.files("nn").joinpath("datafiles", name)
 
 
 @cache
@@ -258,7 +258,7 @@ def load_iris() -> tuple[np.ndarray, np.ndarray]:
 
     Returns ``X`` (150, 4) float64 with columns :data:`IRIS_FEATURE_NAMES` and ``y`` (150,) int64 in
     0..2 (:data:`IRIS_CLASS_NAMES`), 50 samples per class, in the original order (sorted by class;
-    use :func:`train_test_split` to shuffle). Source and license: ``nn/data/README.md``.
+    use :func:`train_test_split` to shuffle). Source and license: ``nn/datafiles/README.md``.
     """
     X, y = _iris()
     return X.copy(), y.copy()
@@ -288,7 +288,7 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
 
     Returns ``X`` (1797, 64) float64 with integer pixel counts 0..16 (row-major 8x8 images:
     ``X[i].reshape(8, 8)``) and ``y`` (1797,) int64 digit labels 0..9 (about 180 each).
-    Scale with ``X / 16`` or :func:`standardize`. Source and license: ``nn/data/README.md``.
+    Scale with ``X / 16`` or :func:`standardize`. Source and license: ``nn/datafiles/README.md``.
     """
     X, y = _digits()
     return X.copy(), y.copy()
