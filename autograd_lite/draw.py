@@ -4,7 +4,10 @@ Each value is a box (label, data, grad); each op is its own small circle; consta
 operands are small grey numbers. ``draw(loss, highlight=w)`` draws in bold every path
 from ``w`` to ``loss`` (the paths the multivariable chain rule sums over) and labels
 each of its edges with the local derivative ∂child/∂parent, evaluated from the
-primitive table; everything else is faded.
+primitive table; everything else is faded. Nodes made inside
+``autograd_lite.scope(...)`` (nn's neurons and layers) are drawn in nested boxes,
+and ``collapse=True`` draws each neuron as a single box, for networks too big to
+draw value by value.
 
 Drawing only reads the graph. The result is a :class:`graphviz.Digraph` (a
 :class:`Drawing`): in Jupyter it shows inline as SVG, ``.source`` is the DOT text and
@@ -136,7 +139,7 @@ def draw(root: Value, highlight: Value | Iterable[Value] | None = None, rankdir:
     if collapse:
         return _collapsed(nodes, on_path, sources, rankdir=rankdir, show_grad=show_grad, group=group,
                           max_nodes=max_nodes)
-    check_size(nodes, max_nodes, "draw", collapse_hint=any(v.scope for v in nodes))
+    _check_size(nodes, max_nodes, "draw", collapse_hint=any(v.scope for v in nodes))
 
     def node_style(v: Value) -> dict:
         if not targets:
@@ -166,11 +169,11 @@ def draw(root: Value, highlight: Value | Iterable[Value] | None = None, rankdir:
     def grad_text(v: Value) -> str | None:
         return fmt(v.grad) if show_grad else None
 
-    return build(nodes, rankdir=rankdir, group=group, node_style=node_style, edge_style=edge_style,
+    return _build(nodes, rankdir=rankdir, group=group, node_style=node_style, edge_style=edge_style,
                  out_style=out_style, grad_text=grad_text)
 
 
-def check_size(nodes: list, max_nodes: int | None, who: str, collapse_hint: bool = False,
+def _check_size(nodes: list, max_nodes: int | None, who: str, collapse_hint: bool = False,
                what: str = "values") -> None:
     """Raise a ValueError that says how to cut the graph if it has more than ``max_nodes`` values."""
     if max_nodes is None:
@@ -194,7 +197,7 @@ def _esc(s: str) -> str:
     return html.escape(s, quote=True)
 
 
-def build(nodes: list[Value], *, rankdir: str = "LR", group: bool = True,
+def _build(nodes: list[Value], *, rankdir: str = "LR", group: bool = True,
           node_style: Callable[[Value], dict] = lambda v: {},
           edge_style: Callable[[Value, int, Value, float], dict] = lambda c, i, p, d: {},
           out_style: Callable[[Value], dict] = lambda v: {},
@@ -221,7 +224,7 @@ def build(nodes: list[Value], *, rankdir: str = "LR", group: bool = True,
     clusters: dict[tuple[str, ...], list[Callable]] = {}
 
     def place(v: Value, stmt: Callable) -> None:
-        key = scope_levels(v.scope) if (group and v.scope) else ()
+        key = _scope_levels(v.scope) if (group and v.scope) else ()
         clusters.setdefault(key, []).append(stmt)
 
     edges: list[tuple[str, str, dict]] = []
@@ -282,7 +285,7 @@ def _collapsed(nodes: list[Value], on_path: set, sources: set, *, rankdir: str, 
         box[v] = bid
         members.setdefault(bid, []).append(v)
         scope_of[bid] = v.scope
-    check_size(list(members), max_nodes, "draw", what="boxes even with collapse=True")
+    _check_size(list(members), max_nodes, "draw", what="boxes even with collapse=True")
     ids = {bid: f"b{j}" for j, bid in enumerate(members)}
     root = nodes[-1]
     # the values a scope passes on: used outside it, or the root itself
@@ -316,7 +319,7 @@ def _collapsed(nodes: list[Value], on_path: set, sources: set, *, rankdir: str, 
         text = FADED_TEXT if faded else INK
         fill = SOURCE_FILL if src else (PATH_FILL if hl else "white")
         sc = scope_of[bid]
-        key = scope_levels(sc)[:-1] if (group and sc) else ()
+        key = _scope_levels(sc)[:-1] if (group and sc) else ()
         title = sc[len(".".join(key)) + 1:] if key else (sc or names[vs[0]])
         if not sc and vs[0].primitive is not None:
             title += f" ({vs[0].primitive.symbol})"
@@ -381,7 +384,7 @@ def _natural(name: str) -> list:
     return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", name)]
 
 
-def scope_levels(scope: str) -> tuple[str, ...]:
+def _scope_levels(scope: str) -> tuple[str, ...]:
     """The nested boxes of a dotted scope: a number stays with the name before it.
 
     "layer1.neuron3" -> ("layer1", "neuron3"); "layers.0.neurons.3" -> ("layers.0", "neurons.3").

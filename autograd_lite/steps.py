@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ._graph import fmt, node_names, nodes_of
 from .autodiff import backward_order
-from .draw import INK, GraphvizNotFoundError, build, check_size
+from .draw import INK, GraphvizNotFoundError, _build, _check_size
 from .primitives import FLOAT
 from .value import EngineError, Value
 
@@ -183,7 +183,7 @@ def render_steps(root: Value, path: str | os.PathLike, rankdir: str = "LR", grou
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"render_steps(rankdir): expected 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
     nodes = nodes_of(root, "render_steps(root)")
-    check_size(nodes, max_nodes, "render_steps")
+    _check_size(nodes, max_nodes, "render_steps")
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"render_steps(path): expected a .html file name, got {str(path)!r}")
@@ -282,7 +282,7 @@ def _frame_dot(nodes: list[Value], f: _Frame, j: int, rankdir: str, group: bool,
     def grad_text(v: Value) -> str:
         return f.known.get(v, "?")
 
-    g = build(nodes, rankdir=rankdir, group=group, node_style=node_style, edge_style=edge_style,
+    g = _build(nodes, rankdir=rankdir, group=group, node_style=node_style, edge_style=edge_style,
               out_style=out_style, grad_text=grad_text, cell_width=width, id_prefix=f"f{j}-")
     return g.source
 
