@@ -348,3 +348,15 @@ def test_collapse_renders(tmp_path):
     png = draw(L, collapse=True, highlight=params).render(tmp_path / "c", format="png")
     with open(png, "rb") as fh:
         assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.needs_dot
+def test_jupyter_shows_the_drawing_as_svg():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    x = Value(2.0, label="x")
+    y = (x * x).tanh()
+    y.backward()
+    data, _ = InteractiveShell.instance().display_formatter.format(draw(y, highlight=x))
+    ET.fromstring(data["image/svg+xml"].encode("utf-8"))
+    assert 'class="node hl source"' in data["image/svg+xml"]

@@ -205,3 +205,16 @@ def test_render_steps_without_dot_says_how_to_install(tmp_path, monkeypatch):
     with pytest.raises(GraphvizNotFoundError, match="apt install graphviz"):
         render_steps(x * x, tmp_path / "s.html")
     assert not (tmp_path / "s.html").exists()
+
+
+@pytest.mark.needs_dot
+def test_jupyter_shows_the_stepper_inline(tmp_path):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    x = Value(2.0, label="x")
+    page = render_steps((x * x).tanh(), tmp_path / "s.html")
+    data, _ = InteractiveShell.instance().display_formatter.format(page)
+    frame = data["text/html"]
+    assert frame.startswith("<iframe srcdoc=") and 'id="next"' not in frame      # escaped inside srcdoc
+    import html as _html
+    assert _html.unescape(frame.split('srcdoc="', 1)[1].split('" style=', 1)[0]) == page.html
