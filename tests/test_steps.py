@@ -6,6 +6,7 @@ test_stepper_browser.py).
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 
@@ -216,5 +217,4 @@ def test_jupyter_shows_the_stepper_inline(tmp_path):
     data, _ = InteractiveShell.instance().display_formatter.format(page)
     frame = data["text/html"]
     assert frame.startswith("<iframe srcdoc=") and 'id="next"' not in frame      # escaped inside srcdoc
-    import html as _html
-    assert _html.unescape(frame.split('srcdoc="', 1)[1].split('" style=', 1)[0]) == page.html
+    assert html.unescape(frame.split('srcdoc="', 1)[1].split('" style=', 1)[0]) == page.html
