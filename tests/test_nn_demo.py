@@ -1,0 +1,41 @@
+"""demo.py (make demo): the worked example and micrograd's moons classifier, files written into --out."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import nn
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _demo():
+    spec = importlib.util.spec_from_file_location("demo", ROOT / "demo.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["demo"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.slow
+@pytest.mark.needs_dot
+def test_demo_trains_moons_and_writes_its_files(tmp_path, capsys):
+    _demo().main(["--out", str(tmp_path / "out"), "--no-progress"])
+    text = capsys.readouterr().out
+    assert "dL/dw    -0.500000000    -0.500000000" in text
+    assert "accuracy: training 100.0% (100 points)" in text
+    out = tmp_path / "out"
+    names = {p.name for p in out.iterdir()}
+    assert names == {"worked_example_graph.svg", "worked_example_graph.png", "worked_example_steps.html",
+                     "moons_model.json", "moons_decision_boundary.png", "moons_loss.png"}
+    model = nn.MLP.load(out / "moons_model.json")
+    X, y = nn.datasets.make_moons(100, noise=0.1, seed=0)
+    assert nn.metrics.accuracy(y, model.classify(X)) == 1.0
+    assert json.loads((out / "moons_model.json").read_text())["config"]["nouts"] == [16, 16, 1]
+    for png in ("moons_decision_boundary.png", "moons_loss.png", "worked_example_graph.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
