@@ -367,8 +367,10 @@ def _value_node(nid: str, v: Value, name: str, st: dict, color: str, text: str, 
         rows.append(f'<TR><TD{fixed}><FONT COLOR="{text}">grad {_esc(grad)}</FONT></TD></TR>')
     fill = "white" if st.get("faded") else st.get("fill", "white")
     border = st.get("border", 1)
+    # rounded corners cost a long SVG path per box: the stepper (one SVG per step) goes without
+    style = "" if cell_width else ' STYLE="rounded"'
     label = (f'<<TABLE BORDER="{border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" '
-             f'COLOR="{color}" BGCOLOR="{fill}" STYLE="rounded">{"".join(rows)}</TABLE>>')
+             f'COLOR="{color}" BGCOLOR="{fill}"{style}>{"".join(rows)}</TABLE>>')
     attrs = {"label": label, "shape": "none", "margin": "0", "id": f"{id_prefix}{nid}"}
     if "class" in st:
         attrs["class"] = st["class"]
