@@ -79,19 +79,20 @@ def render_graphs(root: Value, highlight: Value, out: Path) -> list[Path]:
     return written
 
 
-def train_moons(out: Path, progress: bool = True) -> list[Path]:
-    """micrograd's moons demo on the scalar engine; returns the files written."""
+def train_moons(out: Path, progress: bool = True, steps: int = 100) -> list[Path]:
+    """micrograd's moons demo on the scalar engine (``steps`` full-batch steps); returns the files written."""
     X, y = nn.datasets.make_moons(100, noise=0.1, seed=0)
     X_held, y_held = nn.datasets.make_moons(500, noise=0.1, seed=1)
     model = nn.MLP(2, [16, 16, 1], activation="relu", init="uniform", seed=0)
     print(f"\nmicrograd's moons demo: {model!r}".replace("\n", "\n  "))
-    optimizer = nn.SGD(model.parameters(), lr=lambda k: 1.0 - 0.9 * k / 100)
+    optimizer = nn.SGD(model.parameters(), lr=lambda k: 1.0 - 0.9 * k / steps)
     t0 = time.perf_counter()
-    history = nn.fit(model, X, y, loss="hinge", optimizer=optimizer, epochs=100, l2=1e-4, progress=progress)
+    history = nn.fit(model, X, y, loss="hinge", optimizer=optimizer, epochs=steps, l2=1e-4,
+                     progress=progress)
     seconds = time.perf_counter() - t0
     train_acc = nn.metrics.accuracy(y, model.classify(X))
     held_acc = nn.metrics.accuracy(y_held, model.classify(X_held))
-    print(f"trained in {seconds:.1f} s (100 steps, eager engine); final loss {history.loss[-1]:.4f}")
+    print(f"trained in {seconds:.1f} s ({steps} steps, eager engine); final loss {history.loss[-1]:.4f}")
     print(f"accuracy: training {train_acc:.1%} (100 points), held-out {held_acc:.1%} (500 new points)")
 
     written = [model.save(out / "moons_model.json")]
@@ -105,8 +106,9 @@ def train_moons(out: Path, progress: bool = True) -> list[Path]:
         return written
     import matplotlib.pyplot as plt
 
+    title = f"moons: hinge loss + L2, {steps} steps"
     for name, fig in (("moons_decision_boundary.png", plot.decision_boundary(model, X, y)),
-                      ("moons_loss.png", plot.curves(history, title="moons: hinge loss + L2, 100 steps"))):
+                      ("moons_loss.png", plot.curves(history, title=title))):
         path = out / name
         tmp = out / f".{name}.tmp.png"
         fig.savefig(tmp, dpi=120, bbox_inches="tight")
@@ -120,12 +122,15 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="out", help="folder for the pictures and files the demo writes")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
+    ap.add_argument("--steps", type=int, default=100, help="training steps (default 100, as micrograd)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     loss, w = worked_example()
     written = render_graphs(loss, w, out)
-    written += train_moons(out, progress=not args.no_progress)
+    if args.steps < 1:
+        ap.error(f"--steps must be a positive integer, got {args.steps}")
+    written += train_moons(out, progress=not args.no_progress, steps=args.steps)
     print("\nwritten:")
     for path in written:
         print(f"  {path}")

@@ -22,20 +22,21 @@ def _demo():
     return mod
 
 
-@pytest.mark.slow
 @pytest.mark.needs_dot
 def test_demo_trains_moons_and_writes_its_files(tmp_path, capsys):
-    _demo().main(["--out", str(tmp_path / "out"), "--no-progress"])
+    """A short run (10 steps; the full 100-step run's 100% is asserted in test_nn_train)."""
+    _demo().main(["--out", str(tmp_path / "out"), "--no-progress", "--steps", "10"])
     text = capsys.readouterr().out
     assert "dL/dw    -0.500000000    -0.500000000" in text
-    assert "accuracy: training 100.0% (100 points)" in text
+    assert "(10 steps, eager engine)" in text and "accuracy: training " in text
     out = tmp_path / "out"
     names = {p.name for p in out.iterdir()}
     assert names == {"worked_example_graph.svg", "worked_example_graph.png", "worked_example_steps.html",
                      "moons_model.json", "moons_decision_boundary.png", "moons_loss.png"}
     model = nn.MLP.load(out / "moons_model.json")
     X, y = nn.datasets.make_moons(100, noise=0.1, seed=0)
-    assert nn.metrics.accuracy(y, model.classify(X)) == 1.0
+    acc = nn.metrics.accuracy(y, model.classify(X))
+    assert f"accuracy: training {acc:.1%} (100 points)" in text and acc >= 0.8
     assert json.loads((out / "moons_model.json").read_text())["config"]["nouts"] == [16, 16, 1]
     for png in ("moons_decision_boundary.png", "moons_loss.png", "worked_example_graph.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
