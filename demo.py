@@ -124,12 +124,12 @@ def main(argv=None) -> None:
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
     ap.add_argument("--steps", type=int, default=100, help="training steps (default 100, as micrograd)")
     args = ap.parse_args(argv)
+    if args.steps < 1:
+        ap.error(f"--steps must be a positive integer, got {args.steps}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     loss, w = worked_example()
     written = render_graphs(loss, w, out)
-    if args.steps < 1:
-        ap.error(f"--steps must be a positive integer, got {args.steps}")
     written += train_moons(out, progress=not args.no_progress, steps=args.steps)
     print("\nwritten:")
     for path in written:

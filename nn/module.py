@@ -222,8 +222,9 @@ def _check_state(state: Mapping[str, Any], names: list[str], owner: str, where: 
     """The values of ``state`` in the order of ``names``, after checking names and numbers."""
     if not isinstance(state, Mapping):
         raise error(f"{where}: expected a mapping of parameter names to numbers, got {type(state).__name__}")
+    known = set(names)
     missing = [n for n in names if n not in state]
-    unexpected = [k for k in state if k not in set(names)]
+    unexpected = [k for k in state if k not in known]
     if missing or unexpected:
         parts = []
         if missing:
