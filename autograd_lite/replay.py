@@ -26,18 +26,19 @@ sort and ``np.add.reduceat``; batch-invariant rows summed over the batch first).
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .primitives import ARRAY
+from .primitives import ARRAY, PRIMITIVES
 from .trace import FlatGraph
 from .value import EngineError
 
 __all__ = ["Plan", "build_plan"]
 
-_F8 = 8  # bytes per float64
+_ADD = PRIMITIVES["add"]
 
 
 # ------------------------------------------------------------------ operand access
@@ -112,6 +113,8 @@ class _Access:
         self.view = None
         self.reduce_axes = None
         self.assign = False             # set by the plan: first write to these gradient rows
+        self.alias = None               # set by the plan: (group index, axis order), see _plan_aliases
+        self.src = None                 # set by the plan: (group index, offset), see _plan_own_storage
         if self.kind != "mixed":
             aff = _affine(rows)
             if aff is not None:
@@ -135,8 +138,11 @@ class _Access:
             return np.unique(self.rows)
         return np.unique(self.v_rows) if self.kind == "mixed" else np.zeros(0, dtype=np.int64)
 
-    def bind(self, V: np.ndarray, P: np.ndarray, GV: np.ndarray, GP: np.ndarray):
-        """(get, add): get() -> the operand's values; add(c) sends a contribution back."""
+    def bind(self, V: np.ndarray, P: np.ndarray, GV: np.ndarray, GP: np.ndarray, bound: list):
+        """(get, add): get() -> the operand's values; add(c) sends a contribution back.
+
+        ``bound``: the groups bound so far (an aliased gradient is handed to its owner).
+        """
         shape = self.shape
         if self.kind == "mixed":
             mask, not_mask, v_rows, p_rows = self.mask, ~self.mask, self.v_rows, self.p_rows
@@ -155,7 +161,13 @@ class _Access:
             return get, add
 
         A, GA = (V, GV) if self.kind == "v" else (P, GP)
-        if self.view is not None:
+        if self.src is not None:           # rows of a group that keeps its own result array
+            owner, offset = bound[self.src[0]], self.src[1]
+            strides = self.view[1]
+
+            def get():
+                return _strided(owner.res2, offset, strides, shape, False)
+        elif self.view is not None:
             start, strides = self.view
             value = _strided(A, start, strides, shape, False)
             get = lambda: value
@@ -163,6 +175,21 @@ class _Access:
             rows = self.rows
             get = lambda: A[rows]
         assign = self.assign and self.kind == "v"
+        if self.alias is not None:
+            owner, order = bound[self.alias[0]], self.alias[1]
+            full = shape + (GA.shape[1],)
+            gshape = owner.g.shape
+
+            identity = order == tuple(range(len(order)))
+
+            def add(c):
+                # the owner's gradient IS this contribution (maybe a broadcast): no array written
+                if c.shape != full:
+                    c = np.broadcast_to(c, full)
+                if not identity:
+                    c = c.transpose(order)
+                owner.g_alias = c if c.shape == gshape else c.reshape(gshape)
+            return get, add
         if self.view is not None and self.reduce_axes is not None:
             red = self.reduce_axes
             start, strides = self.view
@@ -204,6 +231,7 @@ class _Group:
         self.need = need
         self.any_need = any(need)
         self.node_ids = node_ids       # flat-graph node indices, in output-row order
+        self.own = False               # set by the plan: results kept as the forward's own array
 
     def bind(self, ws: _Workspace) -> _Bound:
         return _Bound(self, ws)
@@ -220,7 +248,8 @@ class _Bound:
         W = A.shape[1]
         self.out = A[grp.start:grp.stop].reshape(grp.out_shape + (W,))
         self.g = GA[grp.start:grp.stop].reshape(grp.out_shape + (W,))
-        accs = [acc.bind(ws.V, ws.P, ws.GV, ws.GP) for acc in grp.operands]
+        self.g_alias = None
+        accs = [acc.bind(ws.V, ws.P, ws.GV, ws.GP, ws.groups) for acc in grp.operands]
         self.getters = [a[0] for a in accs]
         self.adders = [a[1] for a in accs]
         self.sum_blocks = isinstance(grp, _SumGroup)
@@ -231,12 +260,21 @@ class _Bound:
         prim = self.prim
         if self.sum_blocks:
             parts = [prim.forward(a, ARRAY) for a in args]
-            res = parts[0] if len(parts) == 1 else prim.forward(np.stack(np.broadcast_arrays(*parts)), ARRAY)
+            res = parts[0]
+            for part in parts[1:]:          # a sum of block sums: the add rule
+                res = _ADD.forward(res, part, ARRAY)
         elif self.grp.nary:
             res = prim.forward(args[0], ARRAY)
         else:
             res = prim.forward(*args, ARRAY)
-        self.out[...] = res
+        if self.grp.own:
+            full = self.out.shape
+            if res.shape != full or not res.flags.c_contiguous:
+                res = np.ascontiguousarray(np.broadcast_to(res, full))
+            self.out = res
+            self.res2 = res.reshape(-1, full[-1])
+        else:
+            self.out[...] = res
         return args
 
     def backward(self, args: list[np.ndarray], careful: bool = False) -> None:
@@ -248,7 +286,9 @@ class _Bound:
         """
         grp, prim, out = self.grp, self.prim, self.out
         nary = grp.nary
-        g = self.g[None] if nary else self.g
+        g = self.g if self.g_alias is None else self.g_alias
+        if nary:
+            g = g[None]
         contribs = []
         for i, add in enumerate(self.adders):
             if not grp.need[i]:
@@ -262,7 +302,7 @@ class _Bound:
             if (not careful and self.in_v and type(d) is not float and grp.operands[i].kind == "p"
                     and d.shape[-1] == g.shape[-1] > 1):
                 # a batch-invariant operand: only Σ_batch g·∂ is needed, not the product array
-                c = np.einsum("...b,...b->...", g, d)[..., None]
+                c = _batch_dot(g, d)
             else:
                 c = g if (type(d) is float and d == 1.0) else g * d
             if careful:
@@ -302,6 +342,39 @@ class _Bound:
         return EngineError(self.describe(where, args, "", f"has no finite value ({err})"))
 
 
+def _batch_dot(g: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Σ over the batch (last) axis of ``g * d``, batch axis kept as size 1.
+
+    Axes along which an operand is broadcast (size 1 or stride 0) are not expanded: when
+    ``g`` and ``d`` vary along different axes this is one matrix product (BLAS), e.g. the
+    gradients of a layer's sums against the layer's inputs.
+    """
+    nd = max(g.ndim, d.ndim) - 1
+    shape = np.broadcast_shapes(g.shape, d.shape)
+    if math.prod(shape) < 1 << 15:                    # small: the plain product is cheaper
+        return (g * d).sum(axis=-1, keepdims=True)
+    subs, ops = [], []
+    for a in (g, d):
+        if a.ndim <= nd:
+            a = a.reshape((1,) * (nd + 1 - a.ndim) + a.shape)
+        keep = [k for k in range(nd) if a.shape[k] > 1 and a.strides[k] != 0]
+        ops.append(a[tuple(slice(None) if k in keep else 0 for k in range(nd))])
+        subs.append(keep)
+    sg, sd = subs
+    if not set(sg) & set(sd):
+        r = np.tensordot(ops[0], ops[1], axes=([-1], [-1]))
+        have = sg + sd
+    else:
+        have = sorted(set(sg) | set(sd))
+        letters = "abcdefghijklmnopqrstuvwxy"
+        spec = ("".join(letters[k] for k in sg) + "z," + "".join(letters[k] for k in sd) + "z->"
+                + "".join(letters[k] for k in have))
+        r = np.einsum(spec, ops[0], ops[1])
+    if len(have) > 1:
+        r = r.transpose(np.argsort(have))
+    return r.reshape(tuple(shape[k] if k in have else 1 for k in range(nd)) + (1,))
+
+
 class _SumGroup(_Group):
     """An n-ary sum group whose inputs are read in column blocks (e.g. the products, then the bias).
 
@@ -320,7 +393,9 @@ class _Workspace:
         self.GP = np.zeros((plan.n_p, 1))
         n = plan.n_params
         self.P[n:n + len(plan.const_values), 0] = plan.const_values
-        self.groups = [grp.bind(self) for grp in plan.groups]
+        self.groups: list[_Bound] = []
+        for grp in plan.groups:
+            self.groups.append(grp.bind(self))
 
 
 def _column_blocks(in_v: np.ndarray) -> list[tuple[int, int]]:
@@ -367,6 +442,7 @@ class Plan:
         self.n_params = len(flat.params)
         self.const_values = np.asarray(flat.consts, dtype=np.float64)
         self.zero_rows = _plan_gradient_writes(self)
+        _plan_own_storage(self)
         self._local = threading.local()
 
     def _workspace(self, B: int) -> _Workspace:
@@ -380,19 +456,22 @@ class Plan:
             ws = cache[B] = _Workspace(self, B)
         return ws
 
-    def run(self, XY: np.ndarray, want_grad: bool, anomaly: bool = False
+    def run(self, X: np.ndarray, Y: np.ndarray | None, want_grad: bool, anomaly: bool = False
             ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Forward (and backward) on one chunk. ``XY``: (n_placeholders, batch).
+        """Forward (and backward) on one chunk: ``X`` (batch, n_inputs), ``Y`` (batch, n_targets) or None.
 
         Returns the outputs (n_out, batch) and, with ``want_grad``, the parameter
         gradients of output 0 summed over the batch. Floating-point errors (overflow,
         division by zero, invalid results) raise EngineError naming the op and example;
         with ``anomaly`` every group's result is also checked to be finite.
         """
-        B = XY.shape[1]
+        B = X.shape[0]
         ws = self._workspace(B)
         V, P, GV, GP = ws.V, ws.P, ws.GV, ws.GP
-        V[:XY.shape[0]] = XY
+        n_in = X.shape[1]
+        V[:n_in] = X.T
+        if Y is not None:
+            V[n_in:n_in + Y.shape[1]] = Y.T
         P[:self.n_params, 0] = [p._data for p in self.flat.params]
         saved = []
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
@@ -412,6 +491,8 @@ class Plan:
                 outs[j] = V[r] if v else P[r, 0]
             if not want_grad:
                 return outs, None
+            for bg in ws.groups:
+                bg.g_alias = None
             for a, b in self.zero_rows:
                 GV[a:b] = 0.0
             GP[...] = 0.0
@@ -461,11 +542,79 @@ def _plan_gradient_writes(plan: Plan) -> list[tuple[int, int]]:
             if not acc.assign:
                 zero[rows[~touched[rows]]] = True
             touched[rows] = True
+    _plan_aliases(plan)
     idx = np.flatnonzero(zero)
     if not len(idx):
         return []
     cuts = np.flatnonzero(np.diff(idx) != 1) + 1
     return [(int(r[0]), int(r[-1]) + 1) for r in np.split(idx, cuts)]
+
+
+def _plan_own_storage(plan: Plan, min_rows: int = 64) -> None:
+    """Let big groups keep the array their forward returns instead of copying it into V.
+
+    Allowed when every operand reading the group's rows reads only them, through a strided
+    view (it then views the group's own array), and no program output is among them.
+    """
+    owner_of = np.full(plan.n_v, -1, dtype=np.int64)
+    for i, grp in enumerate(plan.groups):
+        if grp.in_v:
+            owner_of[grp.start:grp.stop] = i
+    ok = {i for i, grp in enumerate(plan.groups) if grp.in_v and grp.stop - grp.start >= min_rows}
+    readers: dict[int, list[_Access]] = {}
+    for grp in plan.groups:
+        for acc in grp.operands:
+            if acc.kind == "p":
+                continue
+            owners = np.unique(owner_of[acc.v_rows_written()])
+            if acc.kind == "v" and acc.view is not None and len(owners) == 1 and owners[0] >= 0:
+                readers.setdefault(int(owners[0]), []).append(acc)
+            else:
+                ok.difference_update(int(o) for o in owners)
+    ok.difference_update(int(o) for o in owner_of[plan.out_rows[plan.out_in_v]])
+    for i in ok:
+        grp = plan.groups[i]
+        grp.own = True
+        for acc in readers.get(i, []):
+            acc.src = (i, acc.view[0] - grp.start)
+
+
+def _plan_aliases(plan: Plan) -> None:
+    """Let a group's gradient BE the contribution of its only consumer when that covers it exactly.
+
+    Typical case: the products w·a of a layer feed only the layer's sums, whose local
+    derivative is the constant 1; their gradient is then the sums' gradient broadcast,
+    never written out as an array.
+    """
+    writes = np.zeros(plan.n_v, dtype=np.int64)
+    if plan.out_in_v[0]:
+        writes[plan.out_rows[0]] += 1
+    accesses = [acc for grp in plan.groups if grp.any_need
+                for need, acc in zip(grp.need, grp.operands) if need]
+    for acc in accesses:
+        writes[acc.v_rows_written()] += 1
+    owner_at = {grp.start: i for i, grp in enumerate(plan.groups) if grp.in_v}
+    for acc in accesses:
+        if not (acc.assign and acc.kind == "v" and acc.view is not None and acc.reduce_axes == ()):
+            continue
+        start, strides = acc.view
+        gi = owner_at.get(start)
+        if gi is None:
+            continue
+        owner = plan.groups[gi]
+        if (not owner.any_need or int(np.prod(acc.shape)) != owner.stop - owner.start
+                or (writes[owner.start:owner.stop] != 1).any()):
+            continue
+        nd = len(acc.shape)
+        order = sorted(range(nd), key=lambda a: -strides[a])
+        expect, ok = 1, True
+        for a in reversed(order):
+            if acc.shape[a] == 1:
+                continue
+            ok = ok and strides[a] == expect
+            expect *= acc.shape[a]
+        if ok:
+            acc.alias = (gi, tuple(order) + (nd,))
 
 
 # ------------------------------------------------------------------ building

@@ -262,12 +262,14 @@ def test_big_batches_run_in_chunks_with_the_same_results(monkeypatch):
     fn, params = random_dag(n_inputs=2, n_params=3, n_nodes=30, seed=11)
     X = np.random.default_rng(3).normal(size=(50, 2))
     whole = compile(fn, 2, params=params, reduction="sum").value_and_grad(X)
-    monkeypatch.setattr(mod, "_CHUNK_ELEMENTS", 64)
+    monkeypatch.setattr(mod, "_CHUNK_ELEMENTS", 1)
+    monkeypatch.setattr(mod, "_MIN_CHUNK", 7)
     program = compile(fn, 2, params=params, reduction="sum")
-    assert program._chunk < 50
+    assert program._chunk == 7
     chunked = program.value_and_grad(X)
     assert_close(chunked[0], whole[0])
     assert_close(chunked[1], whole[1])
+    assert_close(program.forward(X), whole[0])
 
 
 def test_zero_gradient_skips_an_infinite_local_derivative_like_the_eager_pass():
