@@ -101,7 +101,7 @@ def _check_labels(y: Any, n: int, n_out: int, where: str) -> np.ndarray:
         if bad.any():
             i = int(np.argmax(bad))
             raise TypeError(f"{where}: class labels must be integers, got {arr[i].item()!r} at index {i}")
-    elif arr.dtype.kind not in "iu":
+    elif arr.dtype.kind not in "iub":
         raise TypeError(f"{where}: class labels must be integers 0..K-1, got dtype {arr.dtype} "
                         f"(e.g. {arr[:3].tolist()!r})")
     arr = arr.astype(np.int64)
