@@ -125,6 +125,8 @@ class Module:
         previous file intact (the data go to a temporary file that is then renamed).
         """
         path = Path(path)
+        if not path.parent.is_dir():
+            raise FileNotFoundError(f"save({str(path)!r}): folder {str(path.parent)!r} does not exist")
         body = {"class": type(self).__name__, "config": self.config(), "parameters": self.state_dict()}
         doc = {"format": FORMAT, "version": FORMAT_VERSION, **body, "sha256": _checksum(body)}
         text = json.dumps(doc, indent=1, allow_nan=False) + "\n"

@@ -44,6 +44,11 @@ def test_round_trip_same_parameters_and_outputs(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["m.json"]  # no temporary file left
 
 
+def test_save_into_a_missing_folder_names_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="folder .*nowhere' does not exist"):
+        _model().save(tmp_path / "nowhere" / "m.json")
+
+
 def test_save_is_atomic(tmp_path, monkeypatch):
     path = tmp_path / "m.json"
     _model(0).save(path)
