@@ -146,6 +146,9 @@ def _check_loss_for(model: Module, loss: str | Callable) -> None:
     if loss == "bce_with_logits" and out_act not in (None, "linear"):
         raise ValueError(f"fit(loss='bce_with_logits') takes logits, but the model's output_activation is "
                          f"{out_act!r}; use output_activation='linear' (or loss='bce' with 'sigmoid')")
+    if loss == "hinge" and out_act in ("sigmoid", "softmax"):
+        raise ValueError(f"fit(loss='hinge') needs scores that can pass ±1 (output_activation 'linear' or "
+                         f"'tanh'), but the model's output_activation is {out_act!r}")
     if loss == "bce" and out_act not in (None, "sigmoid", "softmax"):
         raise ValueError(f"fit(loss='bce') needs probabilities, but the model's output_activation is "
                          f"{out_act!r}; use output_activation='sigmoid' (or loss='bce_with_logits')")

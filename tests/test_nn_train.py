@@ -280,6 +280,8 @@ def _fit(**kw):
     ({"loss": "cross_entropy", "model": nn.MLP(2, [3, 2], output_activation="softmax")}, ValueError,
      r"takes logits .* output_activation is 'softmax'"),
     ({"loss": "bce"}, ValueError, r"fit\(loss='bce'\) needs probabilities"),
+    ({"loss": "hinge", "model": nn.MLP(2, [3, 1], output_activation="sigmoid")}, ValueError,
+     r"fit\(loss='hinge'\) needs scores .* output_activation is 'sigmoid'"),
 ])
 def test_bad_input_names_argument_and_value(kw, exc, match):
     with pytest.raises(exc, match=match):
