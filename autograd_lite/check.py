@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .autodiff import grad
-from .modes import no_grad
 from .value import Value
 
 __all__ = ["gradcheck", "gradgradcheck", "CheckReport", "CheckFailure"]
@@ -161,7 +160,8 @@ def gradcheck(fn: Callable[..., Value], inputs: Sequence, eps: float = 1e-6, ato
     ``fn`` takes one Value per input and returns a Value. ``inputs`` are numbers or
     Values (only their data and labels are used: ``fn`` is called on fresh leaves).
     The analytic gradient comes from :func:`autograd_lite.grad`; the numeric one is
-    ``(fn(x + eps·eⱼ) - fn(x - eps·eⱼ)) / 2·eps``, evaluated under ``no_grad``.
+    ``(fn(x + eps·eⱼ) - fn(x - eps·eⱼ)) / 2·eps``. ``fn`` may call :func:`grad` itself
+    (to check a derivative of a derivative).
     Returns a :class:`CheckReport` (truthy when all agree).
     """
     _check_tolerances("gradcheck", eps, atol, rtol)
@@ -170,8 +170,8 @@ def gradcheck(fn: Callable[..., Value], inputs: Sequence, eps: float = 1e-6, ato
     analytic = grad(out, leaves)
 
     def value(ys: list[float]) -> list[float]:
-        with no_grad():
-            return [_call(fn, ys, labels, "gradcheck")[0]._data]
+        # Recorded as usual (not under no_grad): fn may itself call grad, e.g. to check a derivative.
+        return [_call(fn, ys, labels, "gradcheck")[0]._data]
 
     report = CheckReport("gradcheck", len(xs), eps, atol, rtol)
     for j in range(len(xs)):

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from autograd_lite import Primitive, Value, apply, gradcheck, gradgradcheck
+from autograd_lite import Primitive, Value, apply, grad, gradcheck, gradgradcheck
 from autograd_lite.check import CheckFailure, CheckReport
 from autograd_lite.primitives import FLOAT
 
@@ -118,3 +118,20 @@ def test_works_on_functions_using_n_ary_and_max():
     f = lambda a, b, c: Value.max([a, b]) * Value.sum([a, b, c, a * c])
     assert gradcheck(f, [0.3, -0.4, 1.2])
     assert gradgradcheck(f, [0.3, -0.4, 1.2])
+
+
+def test_fn_may_itself_differentiate():
+    # d/dx of (d/dx x³) = 6x: the numeric side must record the inner graph too.
+    inner = lambda x: grad(x ** 3, [x], create_graph=True)[0]
+    report = gradcheck(inner, [2.0])
+    assert report, str(report)
+    assert gradgradcheck(inner, [2.0])                     # third derivative of x³ is 6
+    wrong = lambda x: grad(x ** 3, [x])[0] * x / x         # a float gradient: the graph is cut
+    with pytest.raises(TypeError, match="fn must return a Value"):
+        gradcheck(lambda x: grad(x ** 3, [x])[0], [2.0])
+    assert not gradcheck(wrong, [2.0])
+
+
+def test_identity_and_constant_functions():
+    assert gradcheck(lambda x: x, [2.0]) and gradgradcheck(lambda x: x, [2.0])
+    assert gradcheck(lambda x: Value(2.0), [1.0]) and gradgradcheck(lambda x, y: x * 0.0 + 1.0, [1.0, 2.0])
