@@ -164,12 +164,12 @@ class Program:
 
 
 @st.composite
-def programs(draw, max_leaves: int = 3, max_steps: int = 10) -> Program:
+def programs(draw, max_leaves: int = 3, min_steps: int = 3, max_steps: int = 16) -> Program:
     n_leaves = draw(st.integers(1, max_leaves))
     leaves = tuple(draw(st.lists(_floats(-2.0, 2.0), min_size=n_leaves, max_size=n_leaves)))
     steps = []
     n = n_leaves
-    for _ in range(draw(st.integers(1, max_steps))):
+    for _ in range(draw(st.integers(min_steps, max_steps))):
         op = draw(st.sampled_from(sorted(OPS)))
         arity = OPS[op][0]
         k = draw(st.integers(2, 4)) if arity == -1 else arity
