@@ -372,3 +372,43 @@ def test_random_graphs_backward_equals_grad(prog):
     y.backward()
     # A leaf used several times is one Value here, so both give its total derivative.
     assert [x.grad for x in xs] == g
+
+
+# ------------------------------------------------------------ Value basics
+def test_value_attributes_detach_and_leaf_backward():
+    x = Value(2, label="x")
+    assert type(x.data) is float and x.data == 2.0 and x.grad == 0.0 and x.op == "" and x.parents == ()
+    assert x.is_leaf() and x.primitive is None and x.scope is None
+    y = x * x
+    d = y.detach()
+    assert d.is_leaf() and d.data == 4.0 and d is not y and d.parents == ()
+    (d * 3.0).backward()
+    assert x.grad == 0.0 and d.grad == 3.0
+    x.backward()                     # a leaf: its own gradient, added
+    x.backward()
+    assert x.grad == 2.0
+
+
+def test_value_comparisons_read_data_and_equality_is_identity():
+    a, b = Value(1.0), Value(1.0)
+    assert a != b and a == a and len({a, b}) == 2
+    assert a <= b and a >= b and not a < b and (a < 2) and (b > 0.5)
+    assert bool(Value(0.0)) is False and bool(Value(-0.1)) is True
+    assert float(Value(2.5)) == 2.5 and f"{Value(1.23456):.2f}" == "1.23"
+
+
+def test_derivative_conventions_at_kinks():
+    # relu'(0) = 0, |x|'(0) = 0, leaky_relu'(0) = slope, max ties give everything to the first input.
+    for fn, want in ((lambda v: v.relu(), 0.0), (lambda v: v.abs(), 0.0), (lambda v: v.leaky_relu(0.2), 0.2)):
+        z = Value(0.0)
+        fn(z).backward()
+        assert z.grad == want
+    a, b = Value(1.0), Value(1.0)
+    Value.max([a, b]).backward()
+    assert (a.grad, b.grad) == (1.0, 0.0)
+
+
+def test_empty_sum_and_max():
+    assert Value.sum([]).data == 0.0
+    with pytest.raises(ValueError, match=r"Value.max\(terms\): terms is empty"):
+        Value.max([])
