@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import Value, no_grad, scope
+from autograd_lite import Value, scope
+from autograd_lite import compile as compile_program
 
 from .module import Module
 
@@ -280,12 +281,7 @@ class MLP(Module):
         at every call, so it stays valid while the model trains.
         """
         X = as_inputs(X, self.nin, "predict(X)")
-        prog = self._compiled()
-        if prog is None:  # the compiled replay is not available: evaluate eagerly
-            with no_grad():
-                return np.array([[v.data for v in self._forward(row)] for row in X.tolist()],
-                                dtype=np.float64).reshape(len(X), self.nout)
-        return np.asarray(prog.forward(X), dtype=np.float64).reshape(len(X), self.nout)
+        return np.asarray(self._compiled().forward(X), dtype=np.float64).reshape(len(X), self.nout)
 
     def classify(self, X: Any) -> np.ndarray:
         """Predicted labels ``(n,)``: argmax of the outputs, or for one output
@@ -293,12 +289,9 @@ class MLP(Module):
         return labels_from_outputs(self.predict(X), self.output_activation)
 
     def _compiled(self):
+        """The traced forward pass (one example -> nout outputs), made on first use."""
         if self._program is None:
-            try:
-                from autograd_lite import compile as compile_fn
-            except ImportError:
-                return None
-            self._program = compile_fn(self._forward, self.nin, params=self.parameters())
+            self._program = compile_program(self._forward, self.nin, params=self.parameters())
         return self._program
 
     def __getstate__(self):  # the cached program is rebuilt on demand

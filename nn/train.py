@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import Value, no_grad
+from autograd_lite import compile as compile_program
 
 from . import losses as _losses
 from .data import batches
@@ -222,17 +223,12 @@ class _Compiled(_Eager):
 
     def __init__(self, model, loss_fn, weights, lam: float, n: int) -> None:
         super().__init__(model, loss_fn, weights, lam, n)
-        try:
-            from autograd_lite import compile as compile_fn
-        except ImportError:
-            raise ValueError("fit(engine='compiled') needs autograd_lite.compile, which is not available "
-                             "in this version; use engine='eager'") from None
         params = model.parameters()
         n_t = _n_out(model)
         self.params = params
-        self.loss_prog = compile_fn(lambda x, t: loss_fn(model._forward(x), t), model.nin, n_targets=n_t,
+        self.loss_prog = compile_program(lambda x, t: loss_fn(model._forward(x), t), model.nin, n_targets=n_t,
                                     params=params, reduction="mean")
-        self.out_prog = compile_fn(model._forward, model.nin, params=params)
+        self.out_prog = compile_program(model._forward, model.nin, params=params)
         wset = {id(w) for w in weights}
         self.is_weight = np.array([id(p) in wset for p in params])
 
