@@ -11,6 +11,8 @@
 3. A 100x100 decision-boundary grid for the moons model: compiled ``forward`` vs building
    the eager graph point by point (target >= 200x).
 
+Times are medians of CPU time (``time.process_time``): every workload is single-threaded, so
+this is the wall time on an idle machine and stays meaningful on a shared one.
 numpy's BLAS runs on one thread (``OPENBLAS_NUM_THREADS=1`` unless set): on a small shared
 machine OpenBLAS threads that spin-wait made the hand-written numpy matmuls 40x slower
 and their timings meaningless.
@@ -46,12 +48,14 @@ from autograd_lite import Value, compile  # noqa: E402
 
 
 def median_time(fn, repeats: int) -> float:
+    """Median CPU seconds of this process over ``repeats`` calls (all work here is single-threaded,
+    so on an idle machine this is the wall time; on a shared one it leaves out the waiting)."""
     times = []
     for _ in range(repeats):
         gc.collect()
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
     return statistics.median(times)
 
 

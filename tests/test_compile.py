@@ -492,3 +492,28 @@ def test_bench_compiled_smoke_run_checks_gradients_and_prints_ratios():
     assert "gradients of compiled, micrograd and numpy agree with the floor" in r.stdout
     assert "gradients checked against numpy" in r.stdout
     assert r.stdout.count("x compiled") == 4, r.stdout         # the four target lines with ratios
+
+
+# ------------------------------------------------------------------ registered primitives
+def _sumsq_primitive():
+    from autograd_lite import PRIMITIVES, register_primitive
+    if "test_compile_sumsq" in PRIMITIVES:
+        return PRIMITIVES["test_compile_sumsq"]
+    # an n-ary op that is not a plain sum: the replay must stack its inputs, not split them
+    return register_primitive("test_compile_sumsq", -1, lambda xs, m: m.sum([x * x for x in xs]),
+                              (lambda x, out, m: 2.0 * x,))
+
+
+def test_a_registered_nary_primitive_is_replayed_from_its_rule():
+    from autograd_lite import apply
+    sumsq = _sumsq_primitive()
+    w = Value(0.5)
+
+    def fn(x):
+        return apply(sumsq, x[0], w * x[1], 1.5, x[0].tanh()) * w
+
+    X = np.random.default_rng(0).normal(size=(7, 2))
+    values, grads = compile(fn, 2, params=[w], reduction="sum").value_and_grad(X)
+    want_values, want_grads = eager(fn, [w], X)
+    assert_close(values, want_values)
+    assert_close(grads, want_grads)
