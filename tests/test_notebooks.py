@@ -15,10 +15,10 @@ import sys
 import time
 from pathlib import Path
 
+import nbclient  # the dev extras (pip install -e '.[dev,notebooks]') bring nbclient, nbformat, ipykernel
+import nbclient.exceptions
+import nbformat
 import pytest
-
-nbformat = pytest.importorskip("nbformat", reason="nbformat is in the dev extras (pip install -e '.[dev]')")
-nbclient = pytest.importorskip("nbclient", reason="nbclient is in the dev extras (pip install -e '.[dev]')")
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
