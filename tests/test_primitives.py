@@ -155,3 +155,28 @@ def test_register_primitive_rejects_bad_rules():
     with pytest.raises(TypeError, match="partials of primitive 'badp'"):
         register_primitive("badp", 1, lambda x, m: x, ("one",))
     assert not {"bad3", "bad2", "badp"} & set(PRIMITIVES)
+
+
+# ------------------------------------------------------------ backward evaluates the table's rule
+@pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
+def test_backward_of_one_node_is_the_tables_partial_exactly(case):
+    """One node: its gradient must be the rule ``prim.partial`` evaluated on floats (backward) and on
+    Values (create_graph), bit for bit, so no derivative is written a second time in the engine."""
+    from autograd_lite.value import VALUE
+    for point in case.points:
+        xs = [Value(x) for x in point]
+        out = case.fn(*xs)
+        prim = out.primitive
+        args = [p.data if type(p) is Value else p for p in out.parents]
+        want = [0.0] * len(xs)
+        want_v = [0.0] * len(xs)
+        for i, p in enumerate(out.parents):
+            if type(p) is Value and p.is_leaf():
+                k = next(j for j, x in enumerate(xs) if x is p)
+                want[k] += prim.partial(i, args, out.data, FLOAT)
+                d = prim.partial(i, out.parents, out, VALUE)
+                want_v[k] += d.data if type(d) is Value else d
+        if any(type(p) is Value and not p.is_leaf() for p in out.parents):
+            continue                  # composite cases (max of 3, sum with x·y): covered elsewhere
+        assert grad(out, xs) == want
+        assert [g.data for g in grad(out, xs, create_graph=True)] == want_v
