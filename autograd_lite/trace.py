@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .autodiff import backward_order
-from .modes import _tracing
+from .modes import _tracing, enable_grad
 from .primitives import Primitive
 from .value import Value
 
@@ -121,8 +121,16 @@ def _trace_once(fn: Callable, n_inputs: int, n_targets: int, params: list[Value]
     xs = _placeholders(n_inputs, "x", seed)
     ys = _placeholders(n_targets, "y", seed + 1000)
     tracer = _Tracer(xs + ys)
-    with _tracing(tracer):
-        result = fn(xs, ys) if n_targets else fn(xs)
+    try:
+        with enable_grad(), _tracing(tracer):     # a trace records, even inside no_grad()
+            result = fn(xs, ys) if n_targets else fn(xs)
+    except TraceError:
+        raise
+    except Exception as e:
+        if hasattr(e, "add_note"):
+            e.add_note("(raised while compile traced the function on placeholder values: "
+                       "x[i] and y[i] in (0.3, 0.7))")
+        raise
     if tracer.violation is not None:        # fn caught our error and carried on
         raise TraceError(tracer.violation)
     outs, single = _outputs(result, "compile")

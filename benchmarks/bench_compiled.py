@@ -48,11 +48,12 @@ from autograd_lite import Value, compile  # noqa: E402
 
 
 def median_time(fn, repeats: int) -> float:
-    """Median CPU seconds of this process over ``repeats`` calls (all work here is single-threaded,
-    so on an idle machine this is the wall time; on a shared one it leaves out the waiting)."""
+    """Median CPU seconds of this process over ``repeats`` back-to-back calls (all work here is
+    single-threaded, so on an idle machine this is the wall time; on a shared one it leaves out
+    the waiting)."""
     times = []
+    gc.collect()
     for _ in range(repeats):
-        gc.collect()
         t = time.process_time()
         fn()
         times.append(time.process_time() - t)

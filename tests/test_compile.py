@@ -517,3 +517,18 @@ def test_a_registered_nary_primitive_is_replayed_from_its_rule():
     want_values, want_grads = eager(fn, [w], X)
     assert_close(values, want_values)
     assert_close(grads, want_grads)
+
+
+def test_compile_inside_no_grad_still_records_the_graph():
+    w = Value(2.0)
+    with no_grad():
+        program = compile(lambda x: w * x[0], 1, params=[w])
+    assert program.forward([[3.0]]).tolist() == [6.0]
+    assert program.value_and_grad([[3.0]])[1] == [3.0]
+
+
+def test_errors_raised_while_tracing_say_so():
+    with pytest.raises(ZeroDivisionError) as info:
+        compile(lambda x: x[0] * (1 / 0), 1)
+    notes = "".join(getattr(info.value, "__notes__", []))
+    assert "placeholder" in notes or not hasattr(info.value, "add_note")
