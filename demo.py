@@ -12,16 +12,17 @@
 from __future__ import annotations
 
 import argparse
-import os
+import io
 import time
 from pathlib import Path
 
 import nn
 from autograd_lite import Value
+from autograd_lite.files import write_atomic
 
 
-def worked_example() -> tuple[Value, Value]:
-    """Print L = (σ(w·x + b) − 1)² and its gradients; return (L, w)."""
+def worked_example() -> None:
+    """Print L = (σ(w·x + b) − 1)² and its gradients beside finite differences."""
     w = Value(0.5, label="w")
     x = Value(2.0, label="x")
     b = Value(-1.0, label="b")
@@ -41,41 +42,34 @@ def worked_example() -> tuple[Value, Value]:
     for v, (dw, dx, db) in ((w, (h, 0, 0)), (x, (0, h, 0)), (b, (0, 0, h))):
         fd = (f(0.5 + dw, 2.0 + dx, -1.0 + db) - f(0.5 - dw, 2.0 - dx, -1.0 - db)) / (2 * h)
         print(f"dL/d{v.label:<3}{v.grad:>14.9f}{fd:>16.9f}")
-    return loss, w
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+def render_graphs(out: Path) -> list[Path]:
+    """The lecture's 2-2-2 network (lecture 000): ∂L/∂w₁,₁⁽ʰ⁾'s two paths in bold (SVG, PNG),
+    the chain rule written out, and the backward pass to step through (HTML).
 
+    Returns the files written; skips the pictures with a note where Graphviz is missing.
+    """
+    from autograd_lite import draw, explain, render_steps
+    from autograd_lite.draw import GraphvizNotFoundError
+    from autograd_lite.examples import lecture_network
 
-def render_graphs(root: Value, highlight: Value, out: Path) -> list[Path]:
-    """The graph-rendering outputs: the worked example drawn (SVG, PNG) and its backward pass
-    stepped through (HTML). Returns the files written; skips with a note where Graphviz is missing."""
-    try:
-        from autograd_lite import draw, render_steps
-    except ImportError:
-        print("(graph drawing is not available in this version: skipped)")
-        return []
-    import graphviz
-
+    loss, v = lecture_network()
     written = []
     try:
-        drawing = draw(root, highlight=highlight)
+        steps = render_steps(loss, out / "lecture_steps.html", rankdir="TB", group=False,
+                             title="Backward pass of the lecture's 2-2-2 network, step by step")
+        written.append(Path(steps.path))
+        drawing = draw(loss, highlight=v["w11h"], rankdir="TB", group=False)
         for fmt in ("svg", "png"):
-            path = out / f"worked_example_graph.{fmt}"
-            _write_atomic(path, drawing.pipe(format=fmt))
-            written.append(path)
-        steps = out / "worked_example_steps.html"
-        render_steps(root, steps)
-        written.append(steps)
-    except graphviz.ExecutableNotFound as e:
+            written.append(write_atomic(out / f"lecture_graph.{fmt}", drawing.pipe(format=fmt)))
+    except GraphvizNotFoundError as e:
         print(f"(graph drawing skipped: {e})")
+        loss.backward()
+    text = "\n\n".join(str(explain(loss, v[w])) for w in ("w11s", "w11h"))
+    written.append(write_atomic(out / "lecture_explain.txt", text + "\n"))
+    print(f"\nThe lecture's network: {explain(loss, v['w11h']).count} paths from w₁,₁⁽ʰ⁾ to L "
+          f"(see lecture_explain.txt); ∂L/∂w₁,₁⁽ʰ⁾ = {v['w11h'].grad:.6g}")
     return written
 
 
@@ -109,12 +103,10 @@ def train_moons(out: Path, progress: bool = True, steps: int = 100) -> list[Path
     title = f"moons: hinge loss + L2, {steps} steps"
     for name, fig in (("moons_decision_boundary.png", plot.decision_boundary(model, X, y)),
                       ("moons_loss.png", plot.curves(history, title=title))):
-        path = out / name
-        tmp = out / f".{name}.tmp.png"
-        fig.savefig(tmp, dpi=120, bbox_inches="tight")
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=120, bbox_inches="tight")
         plt.close(fig)
-        os.replace(tmp, path)
-        written.append(path)
+        written.append(write_atomic(out / name, png.getvalue()))
     return written
 
 
@@ -128,8 +120,8 @@ def main(argv=None) -> None:
         ap.error(f"--steps must be a positive integer, got {args.steps}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    loss, w = worked_example()
-    written = render_graphs(loss, w, out)
+    worked_example()
+    written = render_graphs(out)
     written += train_moons(out, progress=not args.no_progress, steps=args.steps)
     print("\nwritten:")
     for path in written:

@@ -22,7 +22,6 @@ import concurrent.futures
 import html
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -31,6 +30,7 @@ from pathlib import Path
 from ._graph import fmt, node_names, nodes_of
 from .autodiff import backward_order
 from .draw import INK, GraphvizNotFoundError, _build, _check_size
+from .files import write_atomic
 from .primitives import FLOAT
 from .value import EngineError, Value
 
@@ -195,7 +195,7 @@ def render_steps(root: Value, path: str | os.PathLike, rankdir: str = "LR", grou
     sources = [_frame_dot(nodes, f, j, rankdir, group, width) for j, f in enumerate(frames)]
     svgs = _render_all(sources)
     text = _page(frames, svgs, title or f"Backward pass of {names[root]}, step by step")
-    _write_atomic(path, text)
+    write_atomic(path, text)
     return StepsPage(path, text, len(frames))
 
 
@@ -316,18 +316,3 @@ def _page(frames: list[_Frame], svgs: list[str], title: str) -> str:
             .replace("{{FRAMES}}", "\n".join(divs))
             .replace("{{COUNT}}", json.dumps(len(frames)))
             .replace("{{LAST}}", str(len(frames) - 1)))
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

@@ -5,6 +5,8 @@
 - ``decision_boundary.png``: micrograd's demo (100 moons, noise 0.1, 2-16-16-1 ReLU MLP, hinge loss
   + L2 1e-4, 100 full-batch SGD steps with the learning rate decaying linearly from 1.0 to 0.1).
 - ``moons_curves.png``: that run's loss and accuracy per step, with 500 held-out moons as validation.
+- ``graph.png``: lecture 000's 2-2-2 network, the two paths from the hidden weight w₁,₁⁽ʰ⁾ to L in bold
+  (drawn top to bottom without neuron boxes: at README width the boxed layout is a wide staircase).
 - ``digits_weights.png``: the 32 hidden units' incoming weights of a 64-32-10 tanh network trained
   on the shipped 8x8 digits (softmax cross-entropy, Adam), one 8x8 image per unit.
 """
@@ -12,8 +14,7 @@
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
+import io
 from pathlib import Path
 
 import matplotlib
@@ -21,21 +22,24 @@ import matplotlib
 matplotlib.use("Agg")
 
 import nn  # noqa: E402
+from autograd_lite import draw  # noqa: E402
+from autograd_lite.examples import lecture_network  # noqa: E402
+from autograd_lite.files import write_atomic  # noqa: E402
 from nn import datasets, metrics, plot  # noqa: E402
 
 
 def _save(fig, path: Path) -> None:
-    """Write the PNG atomically (temporary file in the same folder, then rename)."""
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=110)
-        os.chmod(tmp, 0o644)  # mkstemp makes the file private; pictures are meant to be read
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    print(f"wrote {path}")
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=110)
+    print(f"wrote {write_atomic(path, png.getvalue())}")
+
+
+def lecture_graph(out: Path) -> None:
+    loss, v = lecture_network()
+    loss.backward()
+    drawing = draw(loss, highlight=v["w11h"], rankdir="TB", group=False)
+    drawing.graph_attr["dpi"] = "72"
+    print(f"wrote {write_atomic(out / 'graph.png', drawing.pipe(format='png'))}")
 
 
 def moons(out: Path) -> None:
@@ -80,6 +84,7 @@ def main() -> None:
                         help="folder for the PNG files (default: docs/)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    lecture_graph(args.out)
     moons(args.out)
     digits(args.out)
 

@@ -19,12 +19,12 @@ import json
 import math
 import numbers
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from autograd_lite import Value
+from autograd_lite.files import write_atomic
 
 __all__ = ["Module", "ModelFileError", "FORMAT", "FORMAT_VERSION"]
 
@@ -130,7 +130,7 @@ class Module:
         body = {"class": type(self).__name__, "config": self.config(), "parameters": self.state_dict()}
         doc = {"format": FORMAT, "version": FORMAT_VERSION, **body, "sha256": _checksum(body)}
         text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
-        _atomic_write(path, text)
+        write_atomic(path, text)
         return path
 
     @_class_or_instance_method
@@ -196,23 +196,6 @@ def _architecture(config: dict) -> dict:
 def _checksum(body: dict) -> str:
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Write to a new temporary file beside ``path`` (usual permissions), then rename it over ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _is_number(v: Any) -> bool:

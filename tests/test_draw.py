@@ -7,12 +7,12 @@ import xml.etree.ElementTree as ET
 
 import graphviz
 import pytest
-from _lecture import lecture_network
 from _randgraph import random_graph
 
 from autograd_lite import Value, scope
 from autograd_lite._graph import edge_partials, fmt, nodes_of
 from autograd_lite.draw import Drawing, GraphvizNotFoundError, draw
+from autograd_lite.examples import lecture_network
 
 _ATTR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|<(?:[^<>]|<[^<>]*>)*>|[^\s\]]+)')
 

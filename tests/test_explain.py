@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from _lecture import lecture_network
 from _randgraph import random_graph
 
 from autograd_lite import Value
 from autograd_lite._graph import nodes_of
+from autograd_lite.examples import lecture_network
 from autograd_lite.explain import MAX_PATHS, explain
 
 

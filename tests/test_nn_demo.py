@@ -1,4 +1,5 @@
-"""demo.py (make demo): the worked example and micrograd's moons classifier, files written into --out."""
+"""demo.py (make demo): the worked example, the lecture graph and micrograd's moons classifier, files
+written into --out."""
 
 from __future__ import annotations
 
@@ -31,12 +32,16 @@ def test_demo_trains_moons_and_writes_its_files(tmp_path, capsys):
     assert "(10 steps, eager engine)" in text and "accuracy: training " in text
     out = tmp_path / "out"
     names = {p.name for p in out.iterdir()}
-    assert names == {"worked_example_graph.svg", "worked_example_graph.png", "worked_example_steps.html",
+    assert names == {"lecture_graph.svg", "lecture_graph.png", "lecture_steps.html", "lecture_explain.txt",
                      "moons_model.json", "moons_decision_boundary.png", "moons_loss.png"}
+    assert "2 paths from w₁,₁⁽ʰ⁾ to L" in text
+    explained = (out / "lecture_explain.txt").read_text(encoding="utf-8")
+    assert "sum over paths" in explained and "equal" in explained
+    assert b"stroke-width" in (out / "lecture_graph.svg").read_bytes()
     model = nn.MLP.load(out / "moons_model.json")
     X, y = nn.datasets.make_moons(100, noise=0.1, seed=0)
     acc = nn.metrics.accuracy(y, model.classify(X))
     assert f"accuracy: training {acc:.1%} (100 points)" in text and acc >= 0.8
     assert json.loads((out / "moons_model.json").read_text())["config"]["nouts"] == [16, 16, 1]
-    for png in ("moons_decision_boundary.png", "moons_loss.png", "worked_example_graph.png"):
+    for png in ("moons_decision_boundary.png", "moons_loss.png", "lecture_graph.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

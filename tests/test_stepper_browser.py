@@ -6,10 +6,10 @@ import json
 import shutil
 
 import pytest
-from _lecture import lecture_network
 
 from autograd_lite import backward_order
 from autograd_lite._graph import nodes_of
+from autograd_lite.examples import lecture_network
 from autograd_lite.steps import render_steps
 
 pytestmark = [pytest.mark.needs_browser, pytest.mark.needs_dot]

@@ -12,12 +12,12 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from _lecture import lecture_network
 from _randgraph import random_graph
 
 from autograd_lite import Value, backward_order
 from autograd_lite._graph import nodes_of
 from autograd_lite.draw import GraphvizNotFoundError
+from autograd_lite.examples import lecture_network
 from autograd_lite.steps import BackwardStep, StepsPage, backward_steps, render_steps
 
 
