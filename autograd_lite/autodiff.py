@@ -179,13 +179,19 @@ def _chain_rule(order: list[Value], create_graph: bool) -> None:
             raise _backward_error(v, e) from None
 
 
-def _run(roots: Sequence[Value], seeds: Sequence, create_graph: bool) -> list[Value]:
+def _start(roots: Sequence[Value], seeds: Sequence) -> list[Value]:
+    """Begin a backward pass: the order, intermediate grads zeroed, the roots seeded."""
     order = backward_order(roots)
     for v in order:
         if v._op is not None:
             v.grad = 0.0
     for r, s in zip(roots, seeds):
         r.grad = r.grad + s
+    return order
+
+
+def _run(roots: Sequence[Value], seeds: Sequence, create_graph: bool) -> list[Value]:
+    order = _start(roots, seeds)
     _chain_rule(order, create_graph)
     if create_graph:
         # Intermediate nodes keep the number only: a Value there would refer back to

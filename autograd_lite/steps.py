@@ -28,11 +28,10 @@ from importlib import resources
 from pathlib import Path
 
 from ._graph import fmt, node_names, nodes_of
-from .autodiff import backward_order
+from .autodiff import _not_finite, _not_finite_contribution, _start, local_partials
 from .draw import INK, GraphvizNotFoundError, _build, _check_size
 from .files import write_atomic
-from .primitives import FLOAT
-from .value import EngineError, Value
+from .value import Value
 
 __all__ = ["backward_steps", "render_steps", "BackwardStep", "Contribution", "StepsPage"]
 
@@ -93,43 +92,25 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
 
 
 def _steps(root: Value) -> Iterator[BackwardStep]:
-    order = backward_order([root])
-    for v in order:
-        if v.primitive is not None:
-            v.grad = 0.0
-    root.grad = root.grad + 1.0
-    k = 0
-    for v in order:
-        prim = v.primitive
-        if prim is None:
-            continue
+    # The same start, order, skip and float operations as Value.backward() (autodiff.py),
+    # one node at a time, so the grads left behind are bit for bit the same.
+    order = [v for v in _start([root], [1.0]) if v.primitive is not None]  # a leaf root has no step
+    for k, v in enumerate(order):
         g = v.grad
-        if type(g) is float:
-            if g == 0.0:
-                yield BackwardStep(k, v, g, (), skipped=True)
-                k += 1
-                continue
-            if g - g != 0.0:
-                raise EngineError(f"gradient {g!r} reaching {v!r} (made by {prim.name}) is not finite: "
-                                  "the backward pass overflowed")
-        parents = v.parents
-        args = [p.data if type(p) is Value else p for p in parents]
-        out = v.data
+        if g == 0.0:
+            yield BackwardStep(k, v, g, (), skipped=True)
+            continue
+        if g - g != 0.0:
+            raise _not_finite(g, v)
         contributions = []
-        for i, p in enumerate(parents):
-            if type(p) is not Value:
-                continue
-            try:
-                d = prim.partial(i, args, out, FLOAT)
-            except (ArithmeticError, ValueError) as e:
-                raise EngineError(f"backward through {prim.name} at {v!r}: the local derivative "
-                                  f"∂/∂input {i} has no finite value ({e})") from None
+        for i, p, d in local_partials(v):
             before = p.grad
             added = g * d
+            if added - added != 0.0:
+                raise _not_finite_contribution(added, v, p)
             p.grad = before + added
             contributions.append(Contribution(i, p, d, added, before, p.grad))
         yield BackwardStep(k, v, g, tuple(contributions))
-        k += 1
 
 
 # ---------------------------------------------------------------- the HTML stepper
