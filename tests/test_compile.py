@@ -532,3 +532,30 @@ def test_errors_raised_while_tracing_say_so():
         compile(lambda x: x[0] * (1 / 0), 1)
     notes = "".join(getattr(info.value, "__notes__", []))
     assert "placeholder" in notes or not hasattr(info.value, "add_note")
+
+
+@pytest.mark.needs_torch
+def test_mnist_net_batch_gradients_equal_torch_float64():
+    import torch
+    rng = np.random.default_rng(7)
+    W1, b1 = rng.normal(0, 0.05, (15, 784)), rng.normal(0, 1, 15)
+    W2, b2 = rng.normal(0, 0.3, (10, 15)), rng.normal(0, 1, 10)
+    layers = [([[Value(float(w)) for w in row] for row in W], [Value(float(v)) for v in b])
+              for W, b in ((W1, b1), (W2, b2))]
+    params = flat_params(layers)
+
+    def loss(x, y):
+        a = [v.sigmoid() for v in mlp_forward(layers, x, "sigmoid")]
+        return 0.5 * Value.sum([(ai - yi) ** 2 for ai, yi in zip(a, y)])
+
+    X, Y = rng.uniform(0, 1, (32, 784)), np.eye(10)[rng.integers(0, 10, 32)]
+    values, grads = compile(loss, 784, 10, params=params).value_and_grad(X, Y)
+    t = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in (W1, b1, W2, b2)]
+    a1 = torch.sigmoid(torch.tensor(X) @ t[0].T + t[1])
+    a2 = torch.sigmoid(a1 @ t[2].T + t[3])
+    per_example = 0.5 * ((a2 - torch.tensor(Y)) ** 2).sum(1)
+    per_example.mean().backward()
+    want = np.concatenate([np.hstack([t[0].grad.numpy(), t[1].grad.numpy()[:, None]]).ravel(),
+                           np.hstack([t[2].grad.numpy(), t[3].grad.numpy()[:, None]]).ravel()])
+    assert_close(values, per_example.detach().numpy(), rtol=1e-12)
+    assert_close(grads, want, rtol=1e-12)
