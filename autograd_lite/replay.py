@@ -10,18 +10,25 @@ live in two 2-D arrays:
   broadcast over the batch).
 
 Nodes with the same primitive, the same depth (longest path from a leaf, counted in
-their own array) and the same pattern of inputs needing gradients form one group: the
-group's inputs are read with one view or one fancy-indexed gather per operand, its
-outputs are a contiguous block of rows, and the primitive's forward runs once on the
-whole block (the 11,760 first-layer products of a 784-15-10 network are one multiply).
-An n-ary sum group gathers its inputs as a 3-D stack (arity, nodes, batch) and reduces it
-in one call. Operands whose rows follow an affine pattern (contiguous, repeated, tiled)
-are read as strided views, without copying.
+their own array) and the same pattern of inputs needing gradients form one group: its
+outputs are a contiguous block of rows, each operand is read with one strided view (rows
+in an affine pattern: contiguous, repeated, tiled, transposed; the group gets a 2-D shape
+when that makes its operands affine) or one fancy-indexed gather, and the primitive's
+forward runs once on the whole block: the 11,760 first-layer products of a 784-15-10
+network are one multiply. An n-ary sum reads its inputs in column blocks (e.g. the 784
+products as one (784, 15, batch) view, then the biases) and reduces each in one call.
 
 The backward pass walks the groups in reverse and evaluates each local derivative with
-``prim.partial(i, args, out, ARRAY)`` from the primitive table, on the whole block; the
-products ``g * ∂`` are added to the operands' rows (duplicates summed with a precomputed
-sort and ``np.add.reduceat``; batch-invariant rows summed over the batch first).
+``prim.partial(i, args, out, ARRAY)`` from the primitive table, on the whole block, then
+sends ``g * ∂`` back to the operands' rows: assigned on the first write (no zero fill),
+duplicates summed with a precomputed sort and ``np.add.reduceat``, batch-invariant rows
+summed over the batch (as one matrix product when the factors vary along different axes).
+Two copies are avoided where the plan proves them unneeded: a big group read only through
+views keeps the array its forward returned (``_plan_own_storage``), and a group whose only
+consumer covers it exactly takes that consumer's contribution as its gradient, often a
+broadcast never written out (``_plan_aliases``).
+
+Arrays and views are made once per batch size and thread (:class:`_Workspace`).
 """
 
 from __future__ import annotations
