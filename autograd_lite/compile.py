@@ -95,6 +95,24 @@ class Program:
                 f"params={len(self.params)}, nodes={self.n_nodes}, groups={self.n_groups}, "
                 f"reduction={self.reduction!r})")
 
+    def describe(self) -> str:
+        """The program as a listing: one line per numpy step of the forward pass.
+
+        Each line gives the op, how many nodes the step computes (and its shape), where
+        its operands come from (inputs x, targets y, params, constants, earlier steps) and
+        whether it runs per example (batch) or once per call (batch-invariant).
+        """
+        plan = self._plan
+        lines = [repr(self)]
+        for i, grp in enumerate(plan.groups):
+            shape = "x".join(map(str, grp.out_shape))
+            srcs = ", ".join(_source(plan, acc) for acc in grp.operands)
+            where = "per example" if grp.in_v else "once per call"
+            own = "" if not grp.own else ", keeps its own array"
+            lines.append(f"step {i:3d}: {grp.prim.name:<10} x {grp.stop - grp.start:>6} ({shape}) "
+                         f"<- {srcs}  [{where}{own}]")
+        return "\n".join(lines)
+
     # -------------------------------------------------------------- inputs
     def _matrix(self, A, name: str, n_cols: int, what: str, slot: str, batch: int | None) -> np.ndarray:
         arr = np.asarray(A)
@@ -193,6 +211,30 @@ class Program:
         if self.reduction == "mean":
             grads /= B
         return values, grads.tolist()
+
+
+def _source(plan: Plan, acc) -> str:
+    """Where an operand's rows live, for :meth:`Program.describe`."""
+    rows = acc.rows.ravel() if acc.kind != "mixed" else np.concatenate([acc.v_rows, acc.p_rows])
+    kinds = []
+    flat = plan.flat
+    nph, npar = flat.n_placeholders, len(flat.params)
+    v_rows = rows if acc.kind == "v" else (acc.v_rows if acc.kind == "mixed" else rows[:0])
+    p_rows = rows if acc.kind == "p" else (acc.p_rows if acc.kind == "mixed" else rows[:0])
+    if (v_rows < flat.n_inputs).any():
+        kinds.append("x")
+    if ((v_rows >= flat.n_inputs) & (v_rows < nph)).any():
+        kinds.append("y")
+    if (v_rows >= nph).any():
+        kinds.append("steps")
+    if (p_rows < npar).any():
+        kinds.append("params")
+    if ((p_rows >= npar) & (p_rows < npar + len(flat.consts))).any():
+        kinds.append("constants")
+    if (p_rows >= npar + len(flat.consts)).any():
+        kinds.append("steps")
+    how = "view" if acc.view is not None else "gather"
+    return "+".join(dict.fromkeys(kinds)) + f" ({how})"
 
 
 def compile(fn: Callable, n_inputs: int, n_targets: int = 0, params: Sequence[Value] | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -309,6 +310,9 @@ def test_the_784_15_10_net_runs_first_layer_products_in_one_group_and_sums_as_on
     assert first == [[(784, 15), (1, 15)]]
     assert [g.operands[0].view is not None for g in sums] == [True] * len(sums)
     assert program.n_groups < 20
+    listing = program.describe()
+    assert re.search(r"mul\s+x\s+11760 \(15x784\) <- params \(view\), x \(view\)", listing), listing
+    assert len(listing.splitlines()) == program.n_groups + 1
     # and it computes the eager result
     rng = np.random.default_rng(0)
     X, Y = rng.uniform(0, 1, (3, 784)), np.eye(10)[[1, 4, 7]]
