@@ -118,16 +118,32 @@ def random_dag(n_inputs: int, n_params: int, n_nodes: int, seed: int):
 
 
 # ------------------------------------------------------------------ exactness
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(24))
 def test_random_graphs_equal_the_eager_engine(seed):
-    fn, params = random_dag(n_inputs=3, n_params=4, n_nodes=40, seed=seed)
+    n_nodes = (20, 40, 80)[seed % 3]
+    fn, params = random_dag(n_inputs=3, n_params=4 + seed % 5, n_nodes=n_nodes, seed=seed)
     X = np.random.default_rng(100 + seed).normal(size=(9, 3))
     program = compile(fn, n_inputs=3, params=params, reduction="sum")
+    program.value_and_grad(X[::-1] * 0.5)      # a first call: nothing of it may leak into the next
     values, grads = program.value_and_grad(X)
     want_values, want_grads = eager(fn, params, X)
     assert_close(values, want_values)
     assert_close(grads, want_grads)
     assert_close(program.forward(X), want_values)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_graphs_over_inputs_and_targets_equal_the_eager_engine(seed):
+    inner, params = random_dag(n_inputs=4, n_params=5, n_nodes=50, seed=50 + seed)
+    fn = lambda x, y: inner(x + y)                  # targets are placeholders like any input
+    rng = np.random.default_rng(seed)
+    X, Y = rng.normal(size=(11, 2)), rng.normal(size=(11, 2))
+    program = compile(fn, 2, 2, params=params, reduction="sum")
+    program.value_and_grad(Y, X)
+    values, grads = program.value_and_grad(X, Y)
+    want_values, want_grads = eager(fn, params, X, Y)
+    assert_close(values, want_values)
+    assert_close(grads, want_grads)
 
 
 def test_reduction_mean_divides_by_the_batch():
