@@ -21,6 +21,10 @@ up to floating-point rounding.
 >>> program.forward(np.array([[2.0]]), np.array([[1.0]])).round(6).tolist()
 [0.387456]
 
+``program.describe()`` lists the numpy steps the replay runs (op, node count, shape, where the
+operands come from); ``program.get_params()`` / ``set_params(values)`` move every parameter
+value at once as a numpy array (a fast optimizer step).
+
 What the traced function may do
 -------------------------------
 The replay runs ONE graph for the whole batch, so the function must build the same graph
