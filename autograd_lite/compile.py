@@ -43,6 +43,10 @@ for every example:
 
 Leaves that are neither placeholders nor ``params`` are constants frozen at compile time.
 
+Speed note: the replay runs one numpy step per (op, depth), so write long sums with
+``Value.sum(...)`` (one n-ary node, one step) rather than Python's ``sum()`` or a loop of
+``+`` (a chain of adds is one step per term).
+
 Errors
 ------
 A batch of the wrong shape or dtype, or a missing ``Y``, raises ValueError/TypeError naming
