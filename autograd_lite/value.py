@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 import os
 import sys
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Union
+
+import numpy as np
 
 from . import modes
 from .primitives import (
@@ -267,6 +270,31 @@ class Value:
             best = apply(MAX, best, t)
         return best if type(best) is Value else Value(best)
 
+    @staticmethod
+    def get_data(values: Sequence[Value]) -> np.ndarray:
+        """The ``.data`` of many Values as a float64 array (read fresh: no copy is kept)."""
+        return np.fromiter(map(_DATA, values), dtype=np.float64, count=len(values))
+
+    @staticmethod
+    def set_data(values: Sequence[Value], data: Sequence[float] | np.ndarray) -> None:
+        """Set the ``.data`` of many leaves at once (an optimizer's step on many parameters).
+
+        ``data`` is a sequence or 1-D array of finite numbers aligned with ``values``.
+        The whole update is checked first, so a bad one changes nothing.
+        """
+        arr = np.asarray(data, dtype=np.float64)
+        if arr.shape != (len(values),):
+            raise ValueError(f"Value.set_data(data): expected {len(values)} numbers, got shape {arr.shape}")
+        bad = np.flatnonzero(~np.isfinite(arr))
+        if len(bad):
+            i = int(bad[0])
+            raise ValueError(f"Value.set_data(data[{i}]): {arr[i]!r} is not finite (for {_fmt(values[i])})")
+        if set(map(type, values)) - {Value} or list(map(_OP, values)).count(None) != len(values):
+            i = next(i for i, v in enumerate(values) if type(v) is not Value or v._op is not None)
+            raise TypeError(f"Value.set_data(values[{i}]): expected a leaf Value, got {values[i]!r}")
+        for v, x in zip(values, arr.tolist()):
+            v._data = x
+
     def detach(self) -> Value:
         """A new leaf with the same data (and label); no path leads back to this graph."""
         return Value(self._data, self.label)
@@ -286,6 +314,8 @@ class Value:
 
 
 _new = object.__new__
+_DATA = operator.attrgetter("_data")
+_OP = operator.attrgetter("_op")
 
 
 # Under detect_anomaly: where each node was made, for errors raised later in backward.

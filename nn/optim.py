@@ -1,5 +1,7 @@
 """Optimizers: they change the parameters' ``.data`` using their ``.grad``.
 
+Each update is written once, on numpy arrays of all the parameters at once.
+
 ``lr`` is a positive number or a *schedule*: a function of the step number k
 (0, 1, 2, ...) returning the learning rate for that step. micrograd's linear decay
 from 1.0 to 0.1 over 100 steps is::
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
 
 from autograd_lite import Value
 
@@ -78,28 +82,38 @@ class Optimizer:
         for p in self.params:
             p.grad = 0.0
 
-    def _grads(self) -> list[float]:
+    def _grads(self) -> np.ndarray:
         gs = []
         for p in self.params:
             g = p.grad
-            if type(g) is not float:
-                if type(g) is Value:
-                    raise TypeError(f"{type(self).__name__}.step(): the gradient of {p.label or p!r} is a "
-                                    "Value "
-                                    "(from backward(create_graph=True)); optimizers need float gradients")
-                g = float(g)
-            if not math.isfinite(g):
-                raise ValueError(f"{type(self).__name__}.step(): the gradient of {p.label or p!r} is {g!r}")
+            if type(g) is Value:
+                raise TypeError(f"{type(self).__name__}.step(): the gradient of {p.label or p!r} is a Value "
+                                "(from backward(create_graph=True)); optimizers need float gradients")
             gs.append(g)
-        return gs
+        return np.asarray(gs, dtype=np.float64)
 
-    def step(self) -> None:
-        """Update every parameter from its ``.grad`` (one step), then count the step."""
+    def step(self, grads: Sequence[float] | np.ndarray | None = None) -> None:
+        """Update every parameter from its ``.grad`` (one step), then count the step.
+
+        ``grads`` (aligned with ``params``) is used instead of the ``.grad`` attributes
+        when given: the compiled engine passes the gradient array it computed.
+        """
         lr = self.lr
-        self._update(lr, self._grads())
+        g = self._grads() if grads is None else np.asarray(grads, dtype=np.float64)
+        if g.shape != (len(self.params),):
+            raise ValueError(f"{type(self).__name__}.step(grads): expected {len(self.params)} gradients, "
+                             f"got shape {g.shape}")
+        bad = np.flatnonzero(~np.isfinite(g))
+        if len(bad):
+            p = self.params[int(bad[0])]
+            raise ValueError(f"{type(self).__name__}.step(): the gradient of {p.label or p!r} "
+                             f"is {float(g[bad[0]])!r}")
+        w = Value.get_data(self.params)
+        Value.set_data(self.params, self._update(lr, w, g))
         self.steps += 1
 
-    def _update(self, lr: float, grads: list[float]) -> None:  # pragma: no cover - overridden
+    def _update(self, lr: float, w: np.ndarray, g: np.ndarray) -> np.ndarray:  # pragma: no cover
+        """The new parameter values from the current ones ``w`` and the gradient ``g`` (arrays)."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -115,17 +129,14 @@ class SGD(Optimizer):
         super().__init__(params, lr)
         self.momentum = _in_range(momentum, "SGD(momentum)", 0.0, 1.0)
         self.weight_decay = _in_range(weight_decay, "SGD(weight_decay)", 0.0, math.inf)
-        self._velocity = [0.0] * len(self.params)
+        self._velocity = np.zeros(len(self.params))
 
-    def _update(self, lr: float, grads: list[float]) -> None:
-        mu, wd, vel = self.momentum, self.weight_decay, self._velocity
-        for i, (p, g) in enumerate(zip(self.params, grads)):
-            w = p.data
-            if wd:
-                g = g + wd * w
-            if mu:
-                g = vel[i] = mu * vel[i] + g
-            p.data = w - lr * g
+    def _update(self, lr: float, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        if self.momentum:
+            g = self._velocity = self.momentum * self._velocity + g
+        return w - lr * g
 
 
 class Adam(Optimizer):
@@ -139,15 +150,13 @@ class Adam(Optimizer):
         self.betas = (_in_range(betas[0], "Adam(betas[0])", 0.0, 1.0),
                       _in_range(betas[1], "Adam(betas[1])", 0.0, 1.0))
         self.eps = _positive(eps, "Adam(eps)")
-        self._m = [0.0] * len(self.params)
-        self._v = [0.0] * len(self.params)
+        self._m = np.zeros(len(self.params))
+        self._v = np.zeros(len(self.params))
 
-    def _update(self, lr: float, grads: list[float]) -> None:
+    def _update(self, lr: float, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         b1, b2 = self.betas
         t = self.steps + 1
         c1, c2 = 1.0 - b1 ** t, 1.0 - b2 ** t
-        m, v, eps = self._m, self._v, self.eps
-        for i, (p, g) in enumerate(zip(self.params, grads)):
-            m[i] = b1 * m[i] + (1.0 - b1) * g
-            v[i] = b2 * v[i] + (1.0 - b2) * g * g
-            p.data = p.data - lr * (m[i] / c1) / (math.sqrt(v[i] / c2) + eps)
+        self._m = b1 * self._m + (1.0 - b1) * g
+        self._v = b2 * self._v + (1.0 - b2) * g * g
+        return w - lr * (self._m / c1) / (np.sqrt(self._v / c2) + self.eps)

@@ -215,37 +215,53 @@ class _Eager:
     def _penalty(self) -> float:
         if not self.lam:
             return 0.0
-        return self.lam / (2.0 * self.n) * float(sum(p.data * p.data for p in self.weights))
+        with no_grad():
+            return _losses.l2(self.weights, self.lam, self.n).data
 
 
 class _Compiled(_Eager):
-    """Per batch: replay the traced per-example loss over the batch with numpy."""
+    """Per batch: replay the traced per-example loss over the batch with numpy.
+
+    The penalty λ/2n Σ w² does not depend on the example, so it is its own program
+    (its input column is ignored), replayed once per step; its gradient, like the
+    loss's, comes from the primitive table. The parameters' ``.grad`` are not touched:
+    the gradient array goes straight to ``optimizer.step``.
+    """
 
     def __init__(self, model, loss_fn, weights, lam: float, n: int) -> None:
         super().__init__(model, loss_fn, weights, lam, n)
         params = model.parameters()
         n_t = _n_out(model)
-        self.params = params
-        self.loss_prog = compile_program(lambda x, t: loss_fn(model._forward(x), t), model.nin, n_targets=n_t,
-                                    params=params, reduction="mean")
+        self.loss_prog = compile_program(lambda x, t: loss_fn(model._forward(x), t), model.nin,
+                                         n_targets=n_t, params=params, reduction="mean")
         self.out_prog = compile_program(model._forward, model.nin, params=params)
-        wset = {id(w) for w in weights}
-        self.is_weight = np.array([id(p) in wset for p in params])
+        self.penalty_prog = None
+        if lam:
+            self.penalty_prog = compile_program(lambda _: _losses.l2(weights, lam, n), 1, params=params)
+        self._one = np.zeros((1, 1))
+        self.params = params
+        self._order: tuple[list, np.ndarray] | None = None
+
+    def _for_optimizer(self, optimizer: Optimizer, g: np.ndarray) -> np.ndarray:
+        """``g`` (aligned with the model's parameters) in the order of ``optimizer.params``."""
+        if self._order is None or self._order[0] is not optimizer.params:
+            pos = {id(p): i for i, p in enumerate(self.params)}
+            missing = [p for p in optimizer.params if id(p) not in pos]
+            if missing:
+                raise ValueError(f"fit(optimizer): {missing[0]!r} is not a parameter of the model")
+            self._order = (optimizer.params, np.array([pos[id(p)] for p in optimizer.params], dtype=np.intp))
+        return g[self._order[1]]
 
     def step(self, Xb: np.ndarray, Tb: np.ndarray, optimizer: Optimizer) -> tuple[float, np.ndarray]:
         outs = np.asarray(self.out_prog.forward(Xb), dtype=np.float64).reshape(len(Xb), -1)
         values, grads = self.loss_prog.value_and_grad(Xb, Tb)
         cost = float(np.mean(values))
         g = np.asarray(grads, dtype=np.float64)
-        if self.lam:
-            w = np.array([p.data for p in self.params])
-            cost += self.lam / (2.0 * self.n) * float(np.sum(w[self.is_weight] ** 2))
-            g = g + np.where(self.is_weight, (self.lam / self.n) * w, 0.0)
-        self.model.zero_grad()
-        optimizer.zero_grad()
-        for p, gi in zip(self.params, g.tolist()):
-            p.grad = gi
-        optimizer.step()
+        if self.penalty_prog is not None:
+            pv, pg = self.penalty_prog.value_and_grad(self._one)
+            cost += float(pv[0])
+            g = g + np.asarray(pg, dtype=np.float64)
+        optimizer.step(grads=self._for_optimizer(optimizer, g))
         return cost, outs
 
     def evaluate(self, X: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
