@@ -579,3 +579,35 @@ def test_mnist_net_batch_gradients_equal_torch_float64():
                            np.hstack([t[2].grad.numpy(), t[3].grad.numpy()[:, None]]).ravel()])
     assert_close(values, per_example.detach().numpy(), rtol=1e-12)
     assert_close(grads, want, rtol=1e-12)
+
+
+def test_micrograd_style_sums_with_plus_fold_into_one_step_per_layer():
+    # micrograd writes a neuron as sum((wi * xi for ...), b): a chain of binary adds
+    layers = mlp_params((3, 6, 6, 1), seed=9)
+    params = flat_params(layers)
+
+    def score(x):
+        a = list(x)
+        for k, (W, b) in enumerate(layers):
+            z = [sum((w * xi for w, xi in zip(row, a)), b[j]) for j, row in enumerate(W)]
+            a = z if k == len(layers) - 1 else [v.tanh() for v in z]
+        return a[0] * a[0]
+
+    program = compile(score, 3, params=params, reduction="sum")
+    assert program.n_groups <= 9                       # mul, sum, tanh per layer: not one step per term
+    X = np.random.default_rng(3).normal(size=(10, 3))
+    program.value_and_grad(X[::-1])
+    values, grads = program.value_and_grad(X)
+    want_values, want_grads = eager(score, params, X)
+    assert_close(values, want_values)
+    assert_close(grads, want_grads)
+    # an intermediate partial sum that is also an output is kept
+    w = Value(2.0)
+
+    def chain(x):
+        s2 = (x[0] + w) + x[1]
+        return [s2, s2 + 1.0]
+
+    both = compile(chain, 2, params=[w], reduction="sum")
+    assert both.forward([[1.0, 2.0]]).tolist() == [[5.0, 6.0]]
+    assert [g.prim.name for g in both._plan.groups] == ["sum", "add"]     # x0 + w folded, s2 kept
