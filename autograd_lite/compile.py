@@ -43,9 +43,10 @@ for every example:
 
 Leaves that are neither placeholders nor ``params`` are constants frozen at compile time.
 
-Speed note: the replay runs one numpy step per (op, depth), so write long sums with
-``Value.sum(...)`` (one n-ary node, one step) rather than Python's ``sum()`` or a loop of
-``+`` (a chain of adds is one step per term).
+Speed note: the replay runs one numpy step per (op, depth). Long sums are fine written with
+``Value.sum(...)`` or with Python's ``sum()`` / a ``+=`` loop (left-nested chains of ``+`` are
+folded into one n-ary sum); other long chains (``Value.max`` over many terms, products
+``a * b * c * ...``) cost one numpy step per link.
 
 Errors
 ------

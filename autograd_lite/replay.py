@@ -28,6 +28,7 @@ views keeps the array its forward returned (``_plan_own_storage``), and a group 
 consumer covers it exactly takes that consumer's contribution as its gradient, often a
 broadcast never written out (``_plan_aliases``).
 
+Before grouping, left-nested chains of ``+`` are folded into n-ary sums (``_fold_add_chains``).
 Arrays and views are made once per batch size and thread (:class:`_Workspace`).
 """
 
