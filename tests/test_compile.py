@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 
@@ -430,14 +431,16 @@ def test_bad_compile_arguments():
         compile(lambda x: [x[0], 3.0], 1)
 
 
-def test_nan_inputs_raise_under_detect_anomaly_and_propagate_outside():
+def test_nan_or_inf_inputs_raise_naming_the_slot_and_example():
     w = Value(1.0)
-    program = compile(lambda x: w * x[0] + x[1], 2, params=[w])
+    program = compile(lambda x, y: (w * x[0] + x[1] - y[0]) ** 2, 2, n_targets=1, params=[w])
     X = np.array([[1.0, 2.0], [3.0, np.nan]])
-    with detect_anomaly(), pytest.raises(ValueError, match=r"X\[1, 1\] \(slot x\[1\] of example 1\)"):
-        program.forward(X)
-    out = program.forward(X)
-    assert out[0] == 3.0 and np.isnan(out[1])
+    for ctx in (detect_anomaly, contextlib.nullcontext):
+        with ctx(), pytest.raises(ValueError, match=r"X\[1, 1\] \(slot x\[1\] of example 1\) is nan"):
+            program.forward(X, [[0.0], [0.0]])
+    with pytest.raises(ValueError, match=r"Y\[0, 0\] \(slot y\[0\] of example 0\) is inf"):
+        program.value_and_grad([[1.0, 2.0]], [[np.inf]])
+    assert program.forward([[1.0, 2.0]], [[0.0]]).tolist() == [9.0]
 
 
 def test_ops_without_a_finite_value_raise_engine_error_naming_op_and_example():
