@@ -28,6 +28,7 @@ test: lint
 
 bench: $(VENV)/.dev
 	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_compiled.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache
