@@ -13,7 +13,9 @@ up to floating-point rounding.
 >>> w, b = Value(0.5, label="w"), Value(-1.0, label="b")
 >>> def loss(x, y):                      # x, y: lists of placeholder Values (one example)
 ...     return ((w * x[0] + b).sigmoid() - y[0]) ** 2
->>> program = compile(loss, n_inputs=1, n_targets=1)     # params: w and b, in graph order
+>>> program = compile(loss, n_inputs=1, n_targets=1)     # params: the leaves it uses
+>>> [p.label for p in program.params]                     # in the order the function uses them
+['w', 'b']
 >>> values, grads = program.value_and_grad(np.array([[2.0], [4.0]]), np.array([[1.0], [0.0]]))
 >>> values.shape, len(grads)                             # per-example losses; batch-mean gradients
 ((2,), 2)

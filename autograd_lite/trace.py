@@ -144,7 +144,15 @@ def _trace_once(fn: Callable, n_inputs: int, n_targets: int, params: list[Value]
     n_order = len(order)
     order.sort(key=lambda v: made_inside.get(id(v), -n_order))
     if params is None:
-        params = [v for v in order if v.is_leaf() and id(v) not in slot and id(v) not in made_inside]
+        # The leaves made before the call, in the order the function first uses them:
+        # node by node (in creation order), each node's inputs in argument order.
+        params, seen = [], set(slot) | set(made_inside)
+        ops = [v for v in order if v.primitive is not None]
+        for v in ops + [o for o in outs if o.is_leaf()]:
+            for p in (v.parents if v.primitive is not None else (v,)):
+                if type(p) is Value and p.is_leaf() and id(p) not in seen:
+                    seen.add(id(p))
+                    params.append(p)
     n_ph = n_inputs + n_targets
     for j, p in enumerate(params):
         if id(p) in slot:

@@ -614,3 +614,11 @@ def test_micrograd_style_sums_with_plus_fold_into_one_step_per_layer():
     both = compile(chain, 2, params=[w], reduction="sum")
     assert both.forward([[1.0, 2.0]]).tolist() == [[5.0, 6.0]]
     assert [g.prim.name for g in both._plan.groups] == ["sum", "add"]     # x0 + w folded, s2 kept
+
+
+def test_default_params_are_the_leaves_in_the_order_the_function_uses_them():
+    w, b, c = Value(0.5, label="w"), Value(-1.0, label="b"), Value(2.0, label="c")
+    program = compile(lambda x: (w * x[0] + b) * c + w, 1)
+    assert [p.label for p in program.params] == ["w", "b", "c"]
+    _, grads = program.value_and_grad([[3.0]])
+    assert grads == pytest.approx([3.0 * 2.0 + 1.0, 2.0, 3.0 * 0.5 - 1.0], rel=1e-15)
