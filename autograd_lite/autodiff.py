@@ -1,9 +1,9 @@
 """Reverse mode: the backward order and the chain rule, without recursion.
 
 ``backward_order`` lists the nodes a backward pass visits, children before parents
-(Kahn's algorithm on consumer counts, so reused nodes are visited once, after every
-node that uses them, and no recursion limit applies). ``local_partials`` evaluates a
-node's rule from the primitive table. ``backward`` and ``grad`` are one loop over both.
+(an iterative depth-first search, so a reused node is visited once, after every node
+that uses it, and no recursion limit applies). ``local_partials`` evaluates a node's
+rule from the primitive table. ``backward`` and ``grad`` share one loop, ``_chain_rule``.
 """
 
 from __future__ import annotations

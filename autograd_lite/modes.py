@@ -58,6 +58,32 @@ class _Mode:
     def __call__(self, fn: Callable) -> Callable:
         mode = type(self)
 
+        if inspect.isgeneratorfunction(fn):
+            # The mode must hold while the generator's body runs, i.e. around each
+            # resumption, and not leak to the caller while the generator is suspended.
+            @functools.wraps(fn)
+            def generator_wrapper(*args, **kwargs):
+                gen = fn(*args, **kwargs)
+                try:
+                    with self._fresh(mode):
+                        item = next(gen)
+                    while True:
+                        try:
+                            sent = yield item
+                        except GeneratorExit:
+                            with self._fresh(mode):
+                                gen.close()
+                            raise
+                        except BaseException as exc:  # noqa: BLE001 - passed on to the generator
+                            with self._fresh(mode):
+                                item = gen.throw(exc)
+                        else:
+                            with self._fresh(mode):
+                                item = gen.send(sent)
+                except StopIteration as stop:
+                    return stop.value
+            return generator_wrapper
+
         if inspect.iscoroutinefunction(fn):
             @functools.wraps(fn)
             async def async_wrapper(*args, **kwargs):

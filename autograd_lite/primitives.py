@@ -129,6 +129,16 @@ class FloatMath:
     def relu(x: float) -> float:
         return x if x > 0.0 else 0.0
 
+    @staticmethod
+    def powd(x: float, y: float) -> float:
+        """y·x^(y−1), and 0 where y = 0 (x⁰ is constant, also at x = 0)."""
+        return 0.0 if y == 0.0 else y * math.pow(x, y - 1.0)
+
+    @staticmethod
+    def xlogy(a: float, x: float) -> float:
+        """a·log x, and 0 where x = 0 (the limit of x^y·log x for y > 0)."""
+        return 0.0 if x == 0.0 else a * math.log(x)
+
 
 def _array_sigmoid(x):
     e = np.exp(-np.abs(x))
@@ -163,6 +173,20 @@ class ArrayMath:
     def relu(x):
         return np.maximum(x, 0.0)
 
+    @staticmethod
+    def powd(x, y):
+        x, y = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+        out = np.zeros(x.shape)
+        np.power(x, y - 1.0, out=out, where=y != 0.0)
+        return y * out
+
+    @staticmethod
+    def xlogy(a, x):
+        a, x = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(x, dtype=np.float64))
+        out = np.zeros(x.shape)
+        np.log(x, out=out, where=x != 0.0)
+        return a * out
+
 
 FLOAT = FloatMath()
 ARRAY = ArrayMath()
@@ -176,8 +200,10 @@ SUB = _r("sub", 2, lambda x, y, m: x - y, (1.0, -1.0), "-")
 MUL = _r("mul", 2, lambda x, y, m: x * y, (lambda x, y, out, m: y, lambda x, y, out, m: x), "*")
 DIV = _r("div", 2, lambda x, y, m: x / y,
          (lambda x, y, out, m: 1.0 / y, lambda x, y, out, m: -out / y), "/")
+# ∂/∂x = y·x^(y−1) and ∂/∂y = x^y·log x, taken as 0 where y = 0 and where x = 0 (their limits,
+# as PyTorch does): m.powd and m.xlogy are those products with the 0 cases made exact.
 POW = _r("pow", 2, lambda x, y, m: m.pow(x, y),
-         (lambda x, y, out, m: y * m.pow(x, y - 1.0), lambda x, y, out, m: out * m.log(x)), "**")
+         (lambda x, y, out, m: m.powd(x, y), lambda x, y, out, m: m.xlogy(out, x)), "**")
 NEG = _r("neg", 1, lambda x, m: -x, (-1.0,), "-")
 EXP = _r("exp", 1, lambda x, m: m.exp(x), (lambda x, out, m: out,))
 LOG = _r("log", 1, lambda x, m: m.log(x), (lambda x, out, m: 1.0 / x,))

@@ -77,7 +77,7 @@ _HINTS = {
     "log": "log needs a positive argument",
     "sqrt": "sqrt needs a non-negative argument (and its derivative is infinite at 0)",
     "div": "the divisor must not be zero",
-    "pow": "x ** y needs x > 0 for a fractional or Value exponent, x != 0 for a negative one",
+    "pow": "x ** y needs x > 0 for a fractional exponent and x != 0 for a negative one",
     "exp": "exp overflows above about 709.78",
 }
 
@@ -85,7 +85,10 @@ _HINTS = {
 def _const(x, where: str) -> float:
     """A plain number accepted as an operand, as a float, or raise TypeError."""
     if type(x) is float or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
-        f = float(x)
+        try:
+            f = float(x)
+        except OverflowError:
+            raise ValueError(f"{where}: operand {x!r:.60} is too large for a float") from None
         if f - f != 0.0:
             raise ValueError(f"{where}: operand {x!r} is not finite")
         return f
@@ -120,7 +123,10 @@ class Value:
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
             raise TypeError(f"Value(data): expected an int or a float, got {data!r} "
                             f"of type {type(data).__name__}")
-        f = float(data)
+        try:
+            f = float(data)
+        except OverflowError:
+            raise ValueError(f"Value(data): {data!r:.60} is too large for a float") from None
         if f - f != 0.0:
             raise ValueError(f"Value(data): {data!r} is not finite")
         if not isinstance(label, str):
@@ -518,6 +524,18 @@ class _ValueMath:
         if type(x) is Value or type(y) is Value:
             return x ** y
         return math.pow(x, y)
+
+    @staticmethod
+    def powd(x, y):
+        if type(y) is not Value and y == 0.0:
+            return 0.0
+        return y * _ValueMath.pow(x, y - 1.0)
+
+    @staticmethod
+    def xlogy(a, x):
+        if (x._data if type(x) is Value else x) == 0.0:
+            return 0.0
+        return a * _ValueMath.log(x)
 
     @staticmethod
     def maximum(x, y):
