@@ -367,6 +367,10 @@ def load_mnist(path: str | Path, kind: str = "train") -> tuple[np.ndarray, np.nd
     if images.shape[0] != labels.shape[0]:
         raise ValueError(f"load_mnist: {image_path.name} holds {images.shape[0]} images but "
                          f"{label_path.name} holds {labels.shape[0]} labels; expected the same count")
+    if labels.size and labels.max() > 9:
+        i = int(np.argmax(labels > 9))
+        raise ValueError(f"load_mnist: {label_path.name} holds label {int(labels[i])} at index {i}; "
+                         "expected digits 0..9")
     X = images.reshape(images.shape[0], -1).astype(np.float64)
     X /= 255.0  # in place: the training set is 60,000 x 784 float64 (376 MB)
     return X, labels.astype(np.int64)

@@ -132,7 +132,6 @@ class Neuron(Module):
         ws = _draw_weights(self.init, self.nin, fan_out, _rng(rng, "Neuron"))
         self.w = [Value(v, label=f"w.{i}") for i, v in enumerate(ws)]
         self.b = Value(0.0, label="b")
-        self._act = ACTIVATIONS[self.activation]
 
     def _own_parameters(self) -> list[tuple[str, Value]]:
         return [*((f"w.{i}", w) for i, w in enumerate(self.w)), ("b", self.b)]
@@ -142,7 +141,7 @@ class Neuron(Module):
 
     def _forward(self, x: list) -> Value:
         z = Value.sum([*(wi * xi for wi, xi in zip(self.w, x)), self.b])
-        return self._act(z)
+        return ACTIVATIONS[self.activation](z)
 
     def __call__(self, x: Sequence) -> Value:
         """The neuron's activation on one example (a list of nin numbers or Values)."""

@@ -127,6 +127,9 @@ class Module:
         path = Path(path)
         if not path.parent.is_dir():
             raise FileNotFoundError(f"save({str(path)!r}): folder {str(path.parent)!r} does not exist")
+        if path.is_dir():
+            raise IsADirectoryError(f"save({str(path)!r}): that is a folder; give a file name such as "
+                                    f"{str(path / 'model.json')!r}")
         body = {"class": type(self).__name__, "config": self.config(), "parameters": self.state_dict()}
         doc = {"format": FORMAT, "version": FORMAT_VERSION, **body, "sha256": _checksum(body)}
         text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
@@ -239,6 +242,8 @@ def _read_model_file(path: str | os.PathLike, cls: type) -> tuple[str, dict, dic
     except json.JSONDecodeError as e:
         raise ModelFileError(f"{path}: not valid JSON (truncated or edited?): {e.msg} at line {e.lineno} "
                              f"column {e.colno}") from None
+    except RecursionError:
+        raise ModelFileError(f"{path}: not a model file (JSON nested too deeply)") from None
     if not isinstance(doc, dict):
         raise ModelFileError(f"{path}: expected a JSON object, got {type(doc).__name__}")
     if doc.get("format") != FORMAT:

@@ -109,11 +109,19 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}.step(): the gradient of {p.label or p!r} "
                              f"is {float(g[bad[0]])!r}")
         w = Value.get_data(self.params)
-        Value.set_data(self.params, self._update(lr, w, g))
+        with np.errstate(over="ignore", invalid="ignore"):     # checked just below, with a clear message
+            new_w, state = self._update(lr, w, g)
+        for name, arr in state.items():
+            if not np.all(np.isfinite(arr)):
+                raise ValueError(f"{type(self).__name__}.step(): its state {name.lstrip('_')} is not finite: "
+                                 "the gradients are too large (lower the learning rate)")
+        Value.set_data(self.params, new_w)       # checks the whole update first: a refused step
+        self.__dict__.update(state)              # changes neither the weights nor the state
         self.steps += 1
 
-    def _update(self, lr: float, w: np.ndarray, g: np.ndarray) -> np.ndarray:  # pragma: no cover
-        """The new parameter values from the current ones ``w`` and the gradient ``g`` (arrays)."""
+    def _update(self, lr: float, w: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict]:  # pragma: no cover
+        """The new parameter values from the current ones ``w`` and the gradient ``g`` (arrays), and
+        the optimizer's new state (attribute name -> value), kept only if the update is accepted."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -131,12 +139,13 @@ class SGD(Optimizer):
         self.weight_decay = _in_range(weight_decay, "SGD(weight_decay)", 0.0, math.inf)
         self._velocity = np.zeros(len(self.params))
 
-    def _update(self, lr: float, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+    def _update(self, lr: float, w: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict]:
         if self.weight_decay:
             g = g + self.weight_decay * w
         if self.momentum:
-            g = self._velocity = self.momentum * self._velocity + g
-        return w - lr * g
+            g = self.momentum * self._velocity + g
+            return w - lr * g, {"_velocity": g}
+        return w - lr * g, {}
 
 
 class Adam(Optimizer):
@@ -157,6 +166,6 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         t = self.steps + 1
         c1, c2 = 1.0 - b1 ** t, 1.0 - b2 ** t
-        self._m = b1 * self._m + (1.0 - b1) * g
-        self._v = b2 * self._v + (1.0 - b2) * g * g
-        return w - lr * (self._m / c1) / (np.sqrt(self._v / c2) + self.eps)
+        m = b1 * self._m + (1.0 - b1) * g
+        v = b2 * self._v + (1.0 - b2) * g * g
+        return w - lr * (m / c1) / (np.sqrt(v / c2) + self.eps), {"_m": m, "_v": v}

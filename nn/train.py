@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import Value, no_grad
+from autograd_lite import EngineError, Value, no_grad
 from autograd_lite import compile as compile_program
 
 from . import losses as _losses
@@ -270,6 +270,12 @@ class _Compiled(_Eager):
         return float(np.mean(vals)) + self._penalty(), outs
 
 
+def _diverged(e: Exception) -> bool:
+    """An overflow in the forward pass, the backward pass or the optimizer's update."""
+    text = str(e)
+    return isinstance(e, EngineError) or "is not finite" in text
+
+
 # ---------------------------------------------------------------- fit
 def fit(model: Module, X: Any, y: Any, loss: str | Callable = "mse", optimizer: Optimizer | None = None,
         epochs: int = 10, batch_size: int | None = None, l2: float = 0.0,
@@ -296,6 +302,11 @@ def fit(model: Module, X: Any, y: Any, loss: str | Callable = "mse", optimizer: 
     elif not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit(optimizer): expected an nn optimizer such as nn.SGD(...), "
                         f"got {optimizer!r:.80}")
+    own = {id(p) for p in model.parameters()}
+    foreign = [p for p in optimizer.params if id(p) not in own]
+    if foreign:
+        raise ValueError(f"fit(optimizer): it holds {foreign[0].label or foreign[0]!r}, which is not a "
+                         "parameter of the model; make it with model.parameters()")
     epochs = _pos_int(epochs, "fit(epochs)")
     batch_size = _pos_int(batch_size, "fit(batch_size)", allow_none=True) or len(Xa)
     if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not math.isfinite(l2) or l2 < 0:
@@ -326,10 +337,14 @@ def fit(model: Module, X: Any, y: Any, loss: str | Callable = "mse", optimizer: 
         for epoch in range(1, epochs + 1):
             total, correct = 0.0, 0
             for Xb, Tb_y in batches(Xa, np.arange(n), batch_size, shuffle=True, seed=rng):
-                cost, outs = runner.step(Xb, T[Tb_y], optimizer)
-                if not math.isfinite(cost):
-                    raise FloatingPointError(f"fit: the loss became {cost!r} at epoch {epoch}; "
-                                             "lower the learning rate")
+                try:
+                    cost, outs = runner.step(Xb, T[Tb_y], optimizer)
+                except (EngineError, ValueError) as e:
+                    if not _diverged(e):
+                        raise
+                    raise FloatingPointError(
+                        f"fit: training diverged at epoch {epoch} (lr = {optimizer.lr:g}): a value or a "
+                        f"gradient overflowed; lower the learning rate. The engine said: {e}") from e
                 total += cost * len(Xb)
                 correct += int(np.sum(labels_from_outputs(outs, out_act) == ya[Tb_y]))
             history.loss.append(total / n)
