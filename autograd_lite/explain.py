@@ -97,12 +97,16 @@ class Explanation:
         lines.append(f"∂{r}/∂{w} = {fmt(self.total, 10)}")
         g = self.grad.data if type(self.grad) is Value else self.grad
         lines.append(f"{w}.grad = {fmt(g, 10)} (from the backward pass; "
-                     f"{'equal' if _close(self.total, g, self) else 'run root.backward() first to compare'})")
+                     f"{'equal' if _close(self.total, g, self) else _DIFFERENT})")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return (f"Explanation(∂{self.names[self.root]}/∂{self.names[self.wrt]}: {self.count} paths, "
                 f"total={self.total!r})")
+
+
+_DIFFERENT = ("different: run root.backward() once, on zeroed gradients, to compare; .grad adds up "
+              "over backward passes")
 
 
 def _paren(x: float) -> str:

@@ -22,6 +22,8 @@ import concurrent.futures
 import html
 import json
 import os
+import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -170,6 +172,8 @@ def render_steps(root: Value, path: str | os.PathLike, rankdir: str = "LR", grou
         raise ValueError(f"render_steps(path): expected a .html file name, got {str(path)!r}")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"render_steps(path): folder {str(path.parent)!r} does not exist")
+    if shutil.which("dot") is None:      # before the backward pass: a failed call changes no .grad
+        raise GraphvizNotFoundError()
     names = node_names(nodes)
     frames = _frames(root, nodes, names)
     width = max(90, 7 * max(len(n) for n in names.values()) + 16)
@@ -293,7 +297,7 @@ def _page(frames: list[_Frame], svgs: list[str], title: str) -> str:
         hidden = "" if j == 0 else " hidden"
         divs.append(f'<div class="frame" id="frame-{j}" data-caption="{html.escape(f.caption, quote=True)}"'
                     f'{hidden}>{_strip_prolog(svg)}</div>')
-    return (template.replace("{{TITLE}}", html.escape(title))
-            .replace("{{FRAMES}}", "\n".join(divs))
-            .replace("{{COUNT}}", json.dumps(len(frames)))
-            .replace("{{LAST}}", str(len(frames) - 1)))
+    fill = {"TITLE": html.escape(title), "FRAMES": "\n".join(divs), "COUNT": json.dumps(len(frames)),
+            "LAST": str(len(frames) - 1)}
+    # one pass, so a label that happens to contain "{{COUNT}}" is left alone
+    return re.sub(r"\{\{(TITLE|FRAMES|COUNT|LAST)\}\}", lambda m: fill[m.group(1)], template)

@@ -203,9 +203,11 @@ def test_render_steps_refuses_big_graphs(tmp_path):
 def test_render_steps_without_dot_says_how_to_install(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))          # no dot on PATH
     x = Value(2.0, label="x")
+    x.grad = 5.0
     with pytest.raises(GraphvizNotFoundError, match="apt install graphviz"):
         render_steps(x * x, tmp_path / "s.html")
     assert not (tmp_path / "s.html").exists()
+    assert x.grad == 5.0                                 # the failed call ran no backward pass
 
 
 @pytest.mark.needs_dot
