@@ -142,7 +142,7 @@ class StepsPage:
                 f'title="backward pass, step by step"></iframe>')
 
     def __repr__(self) -> str:
-        return f"StepsPage({str(self.path)!r}, frames={self.frames})"
+        return f"StepsPage({self.path.name!r}, frames={self.frames})"
 
 
 def render_steps(root: Value, path: str | os.PathLike, rankdir: str = "LR", group: bool = True,

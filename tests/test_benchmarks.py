@@ -41,5 +41,6 @@ def test_bench_engine_quick_runs_and_implementations_agree():
         else:
             assert re.search(rf"^{re.escape(name)}\s+missing", out, flags=re.M), out
     mem = re.search(r"memory: (\d+) bytes per op on a ([\d,]+)-op chain", out)
-    assert mem and int(mem.group(1)) > 0, out
+    # tracemalloc counts bytes, not seconds: a stable figure, held to the target
+    assert mem and 0 < int(mem.group(1)) <= 200, out
     assert "Traceback" not in r.stderr

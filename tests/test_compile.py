@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import autograd_lite
+import nn
 from autograd_lite import EngineError, Value, compile, detect_anomaly, no_grad
 from autograd_lite.compile import TraceError
 
@@ -466,7 +467,6 @@ NN_CASES = [   # (loss, hidden activation, output activation, n_out, targets)
 
 @pytest.mark.parametrize("loss_name, act, out_act, n_out, kind", NN_CASES)
 def test_nn_mlp_with_every_loss_equals_eager(loss_name, act, out_act, n_out, kind):
-    nn = pytest.importorskip("nn")
     model = nn.MLP(3, [5, 4, n_out], activation=act, output_activation=out_act, seed=1)
     loss = nn.losses.get(loss_name)
     if loss_name == "cross_entropy" and out_act == "softmax":   # softmax outputs: take logs as logits
@@ -491,7 +491,6 @@ def test_nn_mlp_with_every_loss_equals_eager(loss_name, act, out_act, n_out, kin
 
 
 def test_nn_l2_penalty_inside_the_traced_loss_equals_eager():
-    nn = pytest.importorskip("nn")
     model = nn.MLP(2, [4, 1], activation="tanh", seed=3)
     weights = [p for name, p in model.named_parameters() if ".w." in name]
     fn = lambda x, t: nn.losses.mse(model(x), t) + nn.l2(weights, 0.1, 50)

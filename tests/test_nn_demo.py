@@ -28,6 +28,7 @@ def test_demo_trains_moons_and_writes_its_files(tmp_path, capsys):
     """A short run (10 steps; the full 100-step run's 100% is asserted in test_nn_train)."""
     _demo().main(["--out", str(tmp_path / "out"), "--no-progress", "--steps", "10"])
     text = capsys.readouterr().out
+    # w = 0.5, x = 2, b = -1: z = 0, a = σ(0) = ½, dL/dw = 2(a − 1)·a(1 − a)·x = −1 · ¼ · 2 = −0.5
     assert "dL/dw    -0.500000000    -0.500000000" in text
     assert "(10 steps, eager engine)" in text and "accuracy: training " in text
     out = tmp_path / "out"

@@ -181,8 +181,16 @@ def test_predict_uses_the_compiled_forward():
     from autograd_lite import Program
 
     m = nn.MLP(2, [3, 1], seed=0)
-    m.predict([[0.0, 1.0]])
-    assert isinstance(m._compiled(), Program)
+    calls = []
+    forward = m._forward
+    m._forward = lambda x: calls.append(1) or forward(x)
+    assert m._program is None
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    m.predict(X)
+    m.predict(X)
+    assert isinstance(m._program, Program)
+    # traced (twice, to check the graph does not change), never run per row: 200 rows, <= 2 calls
+    assert 1 <= len(calls) <= 2
 
 
 def test_repr_is_readable():

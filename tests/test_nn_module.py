@@ -147,3 +147,21 @@ def test_consistently_edited_file_with_wrong_names_is_rejected(tmp_path):
     _edit(path, bad_config)
     with pytest.raises(ModelFileError, match="cannot rebuild MLP"):
         nn.MLP.load(path)
+
+
+def test_a_consistently_edited_file_missing_a_parameter_leaves_the_model_unchanged(tmp_path):
+    import json
+
+    from nn.module import _checksum
+
+    path = nn.MLP(2, [3, 1], seed=1).save(tmp_path / "m.json")
+    doc = json.loads(path.read_text())
+    del doc["parameters"]["layers.1.neurons.0.b"]
+    doc["parameters"]["layers.0.neurons.0.w.0"] = 123.0
+    doc["sha256"] = _checksum({k: doc[k] for k in ("class", "config", "parameters")})
+    path.write_text(json.dumps(doc))
+    model = nn.MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(nn.ModelFileError, match="layers.1.neurons.0.b"):
+        model.load(path)
+    assert model.state_dict() == before

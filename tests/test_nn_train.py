@@ -306,3 +306,19 @@ def test_bad_learning_rate():
     m = nn.MLP(2, [3, 1], seed=0)
     with pytest.raises(ValueError, match=r"SGD\(lr\) must be a finite number > 0, got -0.5"):
         _fit(model=m, optimizer=nn.SGD(m.parameters(), lr=-0.5))
+
+
+def test_compiled_fit_traces_the_loss_instead_of_running_it_per_example():
+    X, y = nn.datasets.make_moons(40, noise=0.1, seed=0)
+    calls = {"eager": 0, "compiled": 0}
+    for engine in calls:
+        model = nn.MLP(2, [4, 1], activation="tanh", seed=0)
+
+        def counting_loss(outputs, target, engine=engine):
+            calls[engine] += 1
+            return nn.losses.mse(outputs, target)
+
+        nn.fit(model, X, y, loss=counting_loss, optimizer=nn.SGD(model.parameters(), lr=0.1), epochs=5,
+               batch_size=10, progress=False, engine=engine)
+    assert calls["eager"] >= 40 * 5            # every example of every epoch builds its graph
+    assert 1 <= calls["compiled"] <= 4         # a few traces, whatever the number of examples

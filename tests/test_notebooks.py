@@ -154,3 +154,40 @@ def test_path_without_dot_hides_dot_and_nothing_else(tmp_path: Path):
     for program in ("ls", "sh"):
         if shutil.which(program):
             assert shutil.which(program, path=path) is not None, program
+
+
+_MACHINE_PATHS = re.compile(r"(/tmp/|/home/|/work/|/root/|/Users/|[A-Z]:\\\\)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_saved_outputs_name_no_machine_paths(path: Path):
+    """Outputs read the same on every machine: no temporary folders or home directories in them."""
+    found = [(k, m.group(0)) for k, c in enumerate(_code_cells(_read(path)))
+             if (m := _MACHINE_PATHS.search(_all_text(c)))]
+    assert not found, f"{path.name}: code cells {found} show paths of the machine that ran them"
+
+
+def _write_idx(folder: Path, prefix: str, n: int, seed: int) -> None:
+    """Tiny MNIST-format files: n random 28x28 images and their digit labels."""
+    import gzip
+    import struct
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    images = struct.pack(">IIII", 2051, n, 28, 28) + rng.integers(0, 256, n * 784, dtype=np.uint8).tobytes()
+    labels = struct.pack(">II", 2049, n) + rng.integers(0, 10, n, dtype=np.uint8).tobytes()
+    (folder / f"{prefix}-images-idx3-ubyte").write_bytes(images)
+    with gzip.open(folder / f"{prefix}-labels-idx1-ubyte.gz", "wb") as f:
+        f.write(labels)
+
+
+def test_digits_notebook_trains_784_15_10_on_local_mnist_files(tmp_path: Path):
+    """The MNIST part of notebook 07 (skipped when MNIST_DIR is unset) on tiny files in MNIST's format."""
+    _write_idx(tmp_path, "train", 60, 0)
+    _write_idx(tmp_path, "t10k", 20, 1)
+    env = dict(os.environ, MNIST_DIR=str(tmp_path), MNIST_TRAIN="50", MNIST_EPOCHS="1")
+    nb, _ = _execute(NOTEBOOK_DIR / "07_digits_784_15_10.ipynb", env=env)
+    text = "".join(_stream_text(c) for c in _code_cells(nb))
+    assert "MNIST: 60 training and 20 test images of 784 pixels; training on the first 50" in text
+    assert "test accuracy:" in text and "MNIST_DIR is not set" not in text
