@@ -66,6 +66,7 @@ import builtins
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .modes import is_anomaly_enabled
 from .replay import Plan, build_plan
@@ -165,7 +166,7 @@ class Program:
         """The parameters' current values as a float64 array (aligned with ``params``)."""
         return Value.get_data(self.params)
 
-    def set_params(self, values) -> None:
+    def set_params(self, values: ArrayLike) -> None:
         """Set every parameter's ``.data`` from an array aligned with ``params`` (a fast optimizer step).
 
         >>> # SGD on the compiled program, numpy all the way:
@@ -174,7 +175,7 @@ class Program:
         Value.set_data(self.params, values)
 
     # -------------------------------------------------------------- calls
-    def forward(self, X, Y=None) -> np.ndarray:
+    def forward(self, X: ArrayLike, Y: ArrayLike | None = None) -> np.ndarray:
         """The outputs on a batch: shape (batch,) for a single Value output, (batch, n_out) for a list.
 
         ``X``: array-like (batch, n_inputs); ``Y``: (batch, n_targets), required when
@@ -189,7 +190,7 @@ class Program:
             out[:, s:s + c] = self._plan.run(Xa[s:s + c], Yc, False, anomaly)[0]
         return out[0] if self._single else out.T
 
-    def value_and_grad(self, X, Y=None) -> tuple[np.ndarray, list[float]]:
+    def value_and_grad(self, X: ArrayLike, Y: ArrayLike | None = None) -> tuple[np.ndarray, list[float]]:
         """Per-example values (batch,) and the gradients of the batch ``reduction`` of them.
 
         Gradients are aligned with ``params``: the mean (``reduction="mean"``) or the sum

@@ -183,6 +183,7 @@ class Value:
         return self._scope
 
     def is_leaf(self) -> bool:
+        """True for a node no op made (an input, a parameter or a constant)."""
         return self._op is None
 
     def __repr__(self) -> str:
@@ -256,7 +257,9 @@ class Value:
         return self
 
     # ------------------------------------------------------------ functions
-    def leaky_relu(self, slope: float = 0.01) -> Value:
+    def leaky_relu(self, slope: float | Value = 0.01) -> Value:
+        """x for x > 0, slope·x otherwise. The slope is the op's second input: a number, or a
+        Value that then gets a gradient too (a learnable slope, as in PReLU)."""
         return apply(LEAKY_RELU, self, slope)
 
     @staticmethod

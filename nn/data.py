@@ -15,11 +15,12 @@ import numbers
 from collections.abc import Iterator
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["batches"]
 
 
-def batches(X, y, batch_size: int, shuffle: bool = True,
+def batches(X: ArrayLike, y: ArrayLike, batch_size: int, shuffle: bool = True,
             seed: int | np.random.Generator = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(X_batch, y_batch)`` covering every example once, in random order if ``shuffle``.
 

@@ -248,6 +248,7 @@ class MLP(Module):
 
     @property
     def nout(self) -> int:
+        """The number of outputs (the last layer's width)."""
         return self.nouts[-1]
 
     def _children(self) -> list[tuple[str, Module]]:

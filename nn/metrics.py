@@ -11,6 +11,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["accuracy", "confusion_matrix"]
 
@@ -26,7 +27,7 @@ def _labels(a, what: str) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def accuracy(y_true, y_pred) -> float:
+def accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """The fraction of examples whose predicted label equals the true one."""
     t, p = _labels(y_true, "accuracy(y_true)"), _labels(y_pred, "accuracy(y_pred)")
     if len(t) != len(p):
@@ -36,7 +37,7 @@ def accuracy(y_true, y_pred) -> float:
     return float(np.mean(t == p))
 
 
-def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray:
+def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, n_classes: int | None = None) -> np.ndarray:
     """Counts ``C[i, j]`` of examples of true class i predicted as class j (int64, K x K).
 
     ``n_classes`` defaults to 1 + the largest label seen.
