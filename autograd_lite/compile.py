@@ -191,28 +191,28 @@ class Program:
         return out[0] if self._single else out.T
 
     def value_and_grad(self, X: ArrayLike, Y: ArrayLike | None = None) -> tuple[np.ndarray, list[float]]:
-        """Per-example values (batch,) and the gradients of the batch ``reduction`` of them.
+        """Per-example values and the gradients of the batch ``reduction`` of the first output.
 
         Gradients are aligned with ``params``: the mean (``reduction="mean"``) or the sum
-        (``"sum"``) over the batch of each example's gradient. Needs a single output.
+        (``"sum"``) over the batch of each example's gradient of output 0. Values have
+        shape (batch,) for a single Value output. A function that returns a list gets
+        values of shape (batch, n_out): output 0 is differentiated, the others ride along
+        (for example ``[loss, *model_outputs]``, to count correct answers in the same pass).
         """
-        if self.n_outputs != 1:
-            raise ValueError(f"value_and_grad: the traced function has {self.n_outputs} outputs; it needs "
-                             "a single Value (a per-example loss). Use forward() for several outputs")
         Xa, Ya = self._placeholders(X, Y, "value_and_grad")
         B, c = Xa.shape[0], self._chunk
         if B == 0:
             raise ValueError("value_and_grad(X): the batch is empty (0 rows)")
         anomaly = is_anomaly_enabled()
-        values = np.empty(B)
+        values = np.empty((self.n_outputs, B))
         grads = np.zeros(len(self.params))
         for s in range(0, B, c):
             out, g = self._plan.run(Xa[s:s + c], None if Ya is None else Ya[s:s + c], True, anomaly)
-            values[s:s + c] = out[0]
+            values[:, s:s + c] = out
             grads += g
         if self.reduction == "mean":
             grads /= B
-        return values, grads.tolist()
+        return (values[0] if self._single else values.T), grads.tolist()
 
 
 def _source(plan: Plan, acc) -> str:

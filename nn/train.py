@@ -222,19 +222,24 @@ class _Eager:
 class _Compiled(_Eager):
     """Per batch: replay the traced per-example loss over the batch with numpy.
 
-    The penalty λ/2n Σ w² does not depend on the example, so it is its own program
-    (its input column is ignored), replayed once per step; its gradient, like the
-    loss's, comes from the primitive table. The parameters' ``.grad`` are not touched:
-    the gradient array goes straight to ``optimizer.step``.
+    One program returns ``[loss, *outputs]`` per example: the loss is differentiated,
+    the outputs ride along for the accuracy. The penalty λ/2n Σ w² does not depend on
+    the example, so it is its own program (its input column is ignored), replayed once
+    per step; its gradient, like the loss's, comes from the primitive table. The
+    parameters' ``.grad`` are not touched: the gradient array goes straight to
+    ``optimizer.step``.
     """
 
     def __init__(self, model, loss_fn, weights, lam: float, n: int) -> None:
         super().__init__(model, loss_fn, weights, lam, n)
         params = model.parameters()
-        n_t = _n_out(model)
-        self.loss_prog = compile_program(lambda x, t: loss_fn(model._forward(x), t), model.nin,
-                                         n_targets=n_t, params=params, reduction="mean")
-        self.out_prog = compile_program(model._forward, model.nin, params=params)
+
+        def loss_and_outputs(x, t):
+            outs = model._forward(x)
+            return [loss_fn(outs, t), *outs]
+
+        self.prog = compile_program(loss_and_outputs, model.nin, n_targets=_n_out(model), params=params,
+                                    reduction="mean")
         self.penalty_prog = None
         if lam:
             self.penalty_prog = compile_program(lambda _: _losses.l2(weights, lam, n), 1, params=params)
@@ -246,28 +251,23 @@ class _Compiled(_Eager):
         """``g`` (aligned with the model's parameters) in the order of ``optimizer.params``."""
         if self._order is None or self._order[0] is not optimizer.params:
             pos = {id(p): i for i, p in enumerate(self.params)}
-            missing = [p for p in optimizer.params if id(p) not in pos]
-            if missing:
-                raise ValueError(f"fit(optimizer): {missing[0]!r} is not a parameter of the model")
             self._order = (optimizer.params, np.array([pos[id(p)] for p in optimizer.params], dtype=np.intp))
         return g[self._order[1]]
 
     def step(self, Xb: np.ndarray, Tb: np.ndarray, optimizer: Optimizer) -> tuple[float, np.ndarray]:
-        outs = np.asarray(self.out_prog.forward(Xb), dtype=np.float64).reshape(len(Xb), -1)
-        values, grads = self.loss_prog.value_and_grad(Xb, Tb)
-        cost = float(np.mean(values))
+        values, grads = self.prog.value_and_grad(Xb, Tb)
+        cost = float(np.mean(values[:, 0]))
         g = np.asarray(grads, dtype=np.float64)
         if self.penalty_prog is not None:
             pv, pg = self.penalty_prog.value_and_grad(self._one)
             cost += float(pv[0])
             g = g + np.asarray(pg, dtype=np.float64)
         optimizer.step(grads=self._for_optimizer(optimizer, g))
-        return cost, outs
+        return cost, values[:, 1:]
 
     def evaluate(self, X: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
-        outs = np.asarray(self.out_prog.forward(X), dtype=np.float64).reshape(len(X), -1)
-        vals = np.asarray(self.loss_prog.forward(X, T), dtype=np.float64)
-        return float(np.mean(vals)) + self._penalty(), outs
+        values = self.prog.forward(X, T)
+        return float(np.mean(values[:, 0])) + self._penalty(), values[:, 1:]
 
 
 def _diverged(e: Exception) -> bool:
