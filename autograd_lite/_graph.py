@@ -7,10 +7,9 @@ each node, and the local derivatives of each edge, evaluated from the primitive 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
-from .primitives import FLOAT
+from .autodiff import _partials
 from .value import Value
 
 __all__: list[str] = []
@@ -106,22 +105,7 @@ def edge_partials(v: Value) -> list[tuple[int, Value, float]]:
     finite value (sqrt at 0, log at a non-positive number) is ``nan`` here, so a drawing
     of a graph whose backward pass would fail can still be made.
     """
-    prim = v.primitive
-    if prim is None:
-        return []
-    parents = v.parents
-    args = [p.data if type(p) is Value else p for p in parents]
-    out = v.data
-    result = []
-    for i, p in enumerate(parents):
-        if type(p) is not Value:
-            continue
-        try:
-            d = float(prim.partial(i, args, out, FLOAT))
-        except (ArithmeticError, ValueError):
-            d = math.nan
-        result.append((i, p, d))
-    return result
+    return [(i, p, float(d)) for i, p, d in _partials(v, False, nan_on_error=True)]
 
 
 def as_targets(targets: Value | Iterable[Value] | None, graph: set[Value], argname: str,

@@ -8,6 +8,7 @@ rule from the primitive table. ``backward`` and ``grad`` share one loop, ``_chai
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 from .primitives import FLOAT
@@ -65,6 +66,12 @@ def local_partials(v: Value, create_graph: bool = False) -> list[tuple[int, Valu
 
     The derivative is a float, or a Value when ``create_graph`` is true.
     """
+    return _partials(v, create_graph, nan_on_error=False)
+
+
+def _partials(v: Value, create_graph: bool, nan_on_error: bool) -> list[tuple[int, Value, object]]:
+    """:func:`local_partials`; with ``nan_on_error`` a derivative with no finite value is nan
+    instead of an error (drawings of a graph whose backward pass would fail)."""
     prim = v._op
     if prim is None:
         return []
@@ -74,10 +81,18 @@ def local_partials(v: Value, create_graph: bool = False) -> list[tuple[int, Valu
     else:
         m, out = FLOAT, v._data
         args = [p._data if type(p) is Value else p for p in parents]
-    try:
-        return [(i, p, prim.partial(i, args, out, m)) for i, p in enumerate(parents) if type(p) is Value]
-    except (ArithmeticError, ValueError) as e:
-        raise _backward_error(v, e) from None
+    result = []
+    for i, p in enumerate(parents):
+        if type(p) is not Value:
+            continue
+        try:
+            d = prim.partial(i, args, out, m)
+        except (ArithmeticError, ValueError) as e:
+            if not nan_on_error:
+                raise _backward_error(v, e) from None
+            d = math.nan
+        result.append((i, p, d))
+    return result
 
 
 def _backward_error(v: Value, e: BaseException) -> BaseException:

@@ -144,11 +144,7 @@ class Value:
     @property
     def data(self) -> float:
         """The node's value (a float)."""
-        if _ACTIVE[0]:
-            tracer = _STATE.get().tracer
-            if tracer is not None:
-                tracer.on_read(self, "reading .data")
-        return self._data
+        return self._read("reading .data")
 
     @data.setter
     def data(self, value: Number) -> None:
